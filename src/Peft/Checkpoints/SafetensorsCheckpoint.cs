@@ -207,16 +207,27 @@ public sealed class SafetensorsCheckpoint : IDisposable
     /// <param name="metadata">Optional <c>__metadata__</c> for every file.</param>
     /// <returns>The files written, index last when there is one.</returns>
     public static IReadOnlyList<string> Save(string folder, IEnumerable<KeyValuePair<string, torch.Tensor>> tensors,
+        long maxShardBytes = 5_000_000_000, string baseName = "model", IReadOnlyDictionary<string, string>? metadata = null) =>
+        Save(folder, tensors.Select(t => TensorSource.Of(t.Key, t.Value)).ToList(), maxShardBytes, baseName, metadata);
+
+    /// <summary>Like the tensor overload, but each tensor is produced only when it is written (see <see cref="TensorSource"/>).</summary>
+    /// <param name="folder">The output folder (created if needed).</param>
+    /// <param name="sources">The tensors to write.</param>
+    /// <param name="maxShardBytes">Largest shard size; a single larger tensor gets a shard of its own.</param>
+    /// <param name="baseName">File name stem, <c>model</c> by default.</param>
+    /// <param name="metadata">Optional <c>__metadata__</c> for every file.</param>
+    /// <returns>The files written, index last when there is one.</returns>
+    public static IReadOnlyList<string> Save(string folder, IReadOnlyList<TensorSource> sources,
         long maxShardBytes = 5_000_000_000, string baseName = "model", IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxShardBytes, 1);
         Directory.CreateDirectory(folder);
-        var sorted = tensors.OrderBy(t => t.Key, StringComparer.Ordinal).ToList();
-        var shards = new List<List<KeyValuePair<string, torch.Tensor>>> { new() };
+        var sorted = sources.OrderBy(t => t.Name, StringComparer.Ordinal).ToList();
+        var shards = new List<List<TensorSource>> { new() };
         long current = 0;
         foreach (var entry in sorted)
         {
-            var bytes = SafetensorsWriter.ByteCount(entry.Value);
+            var bytes = entry.ByteCount;
             if (current > 0 && current + bytes > maxShardBytes)
             {
                 shards.Add(new());
@@ -251,13 +262,13 @@ public sealed class SafetensorsCheckpoint : IDisposable
             written.Add(Path.Combine(folder, name));
             foreach (var t in shards[i])
             {
-                weightMap[t.Key] = name;
+                weightMap[t.Name] = name;
             }
         }
 
         var json = new JsonObject
         {
-            ["metadata"] = new JsonObject { ["total_size"] = sorted.Sum(t => SafetensorsWriter.ByteCount(t.Value)) },
+            ["metadata"] = new JsonObject { ["total_size"] = sorted.Sum(t => t.ByteCount) },
             ["weight_map"] = new JsonObject(weightMap.Select(kv => KeyValuePair.Create(kv.Key, (JsonNode?)kv.Value))),
         };
         AtomicFile.WriteAllText(index, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");

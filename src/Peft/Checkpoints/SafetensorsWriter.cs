@@ -20,9 +20,23 @@ public static unsafe class SafetensorsWriter
     /// <exception cref="ArgumentException">A name is empty, repeated or reserved, or a dtype cannot be stored.</exception>
     public static void Write(string path, IEnumerable<KeyValuePair<string, torch.Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
-        ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(tensors);
-        var entries = Prepare(tensors);
+        Write(path, tensors.Select(t => TensorSource.Of(t.Key, t.Value ?? throw new ArgumentNullException(nameof(tensors), $"Tensor '{t.Key}' is null."))).ToList(), metadata);
+    }
+
+    /// <summary>
+    /// Writes tensors that are produced one at a time while the file is written, so at most one of them needs to
+    /// exist at once. Each produced tensor must have the dtype and shape its source declared.
+    /// </summary>
+    /// <param name="path">The target file; replaced atomically if it exists.</param>
+    /// <param name="sources">The tensors' names, dtypes, shapes and producers.</param>
+    /// <param name="metadata">Optional <c>__metadata__</c> entries.</param>
+    /// <exception cref="ArgumentException">A name is empty, repeated or reserved, a dtype cannot be stored, or a produced tensor does not match its declaration.</exception>
+    public static void Write(string path, IReadOnlyList<TensorSource> sources, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(sources);
+        var entries = Prepare(sources);
         var header = BuildHeader(entries, metadata);
         AtomicFile.Write(path, stream =>
         {
@@ -30,9 +44,27 @@ public static unsafe class SafetensorsWriter
             BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
             stream.Write(length);
             stream.Write(header);
-            foreach (var (_, tensor, _) in entries)
+            foreach (var source in entries)
             {
-                WriteData(stream, tensor);
+                var tensor = source.Produce();
+                try
+                {
+                    if (tensor.dtype != source.DType || !tensor.shape.SequenceEqual(source.Shape))
+                    {
+                        throw new ArgumentException(
+                            $"Tensor '{source.Name}' was declared {source.DType} [{string.Join(", ", source.Shape)}] but produced {tensor.dtype} [{string.Join(", ", tensor.shape)}].",
+                            nameof(sources));
+                    }
+
+                    WriteData(stream, tensor);
+                }
+                finally
+                {
+                    if (source.DisposeAfterWrite)
+                    {
+                        tensor.Dispose();
+                    }
+                }
             }
         });
     }
@@ -40,31 +72,30 @@ public static unsafe class SafetensorsWriter
     /// <summary>The number of data bytes a tensor occupies when stored.</summary>
     public static long ByteCount(torch.Tensor tensor) => tensor.numel() * TensorMemory.ElementSize(tensor.dtype);
 
-    private static List<(string Name, torch.Tensor Tensor, string DType)> Prepare(IEnumerable<KeyValuePair<string, torch.Tensor>> tensors)
+    private static List<TensorSource> Prepare(IReadOnlyList<TensorSource> sources)
     {
-        var entries = new List<(string, torch.Tensor, string)>();
         var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (name, tensor) in tensors)
+        foreach (var source in sources)
         {
-            if (string.IsNullOrEmpty(name) || name == "__metadata__")
+            if (string.IsNullOrEmpty(source.Name) || source.Name == "__metadata__")
             {
-                throw new ArgumentException($"Invalid tensor name '{name}'.", nameof(tensors));
+                throw new ArgumentException($"Invalid tensor name '{source.Name}'.", nameof(sources));
             }
 
-            if (!names.Add(name))
+            if (!names.Add(source.Name))
             {
-                throw new ArgumentException($"Tensor name '{name}' appears more than once.", nameof(tensors));
+                throw new ArgumentException($"Tensor name '{source.Name}' appears more than once.", nameof(sources));
             }
 
-            ArgumentNullException.ThrowIfNull(tensor, name);
-            entries.Add((name, tensor, SafetensorsDType.FromScalarType(tensor.dtype)));
+            SafetensorsDType.FromScalarType(source.DType); // throws for types the format cannot hold
         }
 
-        entries.Sort((a, b) => string.CompareOrdinal(a.Item1, b.Item1));
-        return entries;
+        var sorted = sources.ToList();
+        sorted.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        return sorted;
     }
 
-    private static byte[] BuildHeader(List<(string Name, torch.Tensor Tensor, string DType)> entries, IReadOnlyDictionary<string, string>? metadata)
+    private static byte[] BuildHeader(List<TensorSource> entries, IReadOnlyDictionary<string, string>? metadata)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
@@ -82,13 +113,13 @@ public static unsafe class SafetensorsWriter
             }
 
             long offset = 0;
-            foreach (var (name, tensor, dtype) in entries)
+            foreach (var source in entries)
             {
-                var bytes = ByteCount(tensor);
-                json.WriteStartObject(name);
-                json.WriteString("dtype", dtype);
+                var bytes = source.ByteCount;
+                json.WriteStartObject(source.Name);
+                json.WriteString("dtype", SafetensorsDType.FromScalarType(source.DType));
                 json.WriteStartArray("shape");
-                foreach (var dim in tensor.shape)
+                foreach (var dim in source.Shape)
                 {
                     json.WriteNumberValue(dim);
                 }
