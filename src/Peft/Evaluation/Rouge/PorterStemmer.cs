@@ -69,7 +69,7 @@ public sealed class PorterStemmer
     public static PorterStemmer Instance { get; } = new();
 
     /// <summary>Stems one word the way NLTK's default-mode <c>PorterStemmer.stem(word)</c> does.</summary>
-    /// <param name="word">The word; it is lowercased first (ASCII letters; other characters keep their case).</param>
+    /// <param name="word">The word; it is lowercased first (invariant culture).</param>
     /// <returns>The stem (lowercase).</returns>
     /// <exception cref="ArgumentNullException"><paramref name="word"/> is null.</exception>
     public string Stem(string word)
