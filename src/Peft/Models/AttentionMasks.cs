@@ -103,6 +103,17 @@ internal sealed class AttentionMasks : IDisposable
         return mask.contiguous().MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// A copy whose tensors outlive the forward's dispose scope, for layers recomputed in the backward pass
+    /// (activation checkpointing). Its tensors are left to the garbage collector.
+    /// </summary>
+    public AttentionMasks Retain()
+    {
+        var full = _full?.alias().DetachFromDisposeScope();
+        var sliding = ReferenceEquals(_full, _sliding) ? full : _sliding?.alias().DetachFromDisposeScope();
+        return new AttentionMasks(full, FullIsCausal, sliding, SlidingIsCausal);
+    }
+
     public void Dispose()
     {
         _full?.Dispose();

@@ -54,6 +54,14 @@ public sealed class DecoderModel : nn.Module
     internal Tensor Forward(Tensor inputIds, Tensor cos, Tensor sin, AttentionMasks masks, KvCache? cache, List<Tensor>? hiddenStates)
     {
         var h = _embedTokens.forward(inputIds);
+        if (LayerRunner is not null)
+        {
+            // Recomputed layers run again during backward, after this forward's scope has freed its tensors.
+            cos = cos.alias().DetachFromDisposeScope();
+            sin = sin.alias().DetachFromDisposeScope();
+            masks = masks.Retain();
+        }
+
         for (var i = 0; i < _layers.Count; i++)
         {
             hiddenStates?.Add(h);
