@@ -5,8 +5,13 @@ namespace Peft.Models;
 /// <summary>
 /// Decides, once per forward, how attention is masked: TorchSharp's fused causal path when there is no padding
 /// and no window to apply, no mask for a single new token, or an explicit boolean mask [batch, 1, query, key]
-/// (true = may attend) combining causality, key padding and the sliding window.
+/// (true = may attend) combining causality, key padding, packed-sequence segments and the sliding window.
 /// </summary>
+/// <remarks>
+/// The attention mask [batch, keys] holds 0 for padding and a positive segment id for real tokens. Plain masks
+/// use 1 everywhere; packed batches number the sequences sharing a row 1, 2, 3, … and tokens attend only within
+/// their own sequence.
+/// </remarks>
 internal sealed class AttentionMasks : IDisposable
 {
     private readonly Tensor? _full;
@@ -46,7 +51,8 @@ internal sealed class AttentionMasks : IDisposable
                 nameof(attentionMask));
         }
 
-        var padded = attentionMask is not null && !attentionMask.to(ScalarType.Bool).all().item<bool>();
+        var padded = attentionMask is not null
+                     && (!attentionMask.to(ScalarType.Bool).all().item<bool>() || attentionMask.max().item<long>() > 1);
         var full = Decide(padded, window: null, queryLength, pastLength, attentionMask, batch, device, out var fullCausal);
         if (slidingWindow is not { } w || keyLength <= w)
         {
@@ -94,7 +100,10 @@ internal sealed class AttentionMasks : IDisposable
         var mask = allowed.unsqueeze(0).unsqueeze(0).expand(batch, 1, queryLength, keyLength);   // [B, 1, T, S]
         if (attentionMask is not null)
         {
-            mask = mask.logical_and(attentionMask.to(ScalarType.Bool).to(device).view(batch, 1, 1, keyLength));
+            var segments = attentionMask.to(ScalarType.Int64).to(device);                              // [B, S]
+            var keys = segments.view(batch, 1, 1, keyLength);
+            var queries = segments.narrow(1, pastLength, queryLength).view(batch, 1, queryLength, 1);
+            mask = mask.logical_and(keys != 0).logical_and(keys == queries);
         }
 
         // Every query may attend to itself, so no row is fully masked (padding rows would otherwise turn into NaN

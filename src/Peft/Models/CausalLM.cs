@@ -155,7 +155,10 @@ public sealed class CausalLM : nn.Module
     /// (when given) covers cached plus new positions.
     /// </summary>
     /// <param name="inputIds">[batch, seq] int64 token ids.</param>
-    /// <param name="attentionMask">[batch, past + seq], 1 for real tokens and 0 for padding; null when nothing is padded.</param>
+    /// <param name="attentionMask">
+    /// [batch, past + seq], 1 for real tokens and 0 for padding; null when nothing is padded. For packed rows,
+    /// number each sequence 1, 2, 3, …: tokens then attend only within their sequence and positions restart.
+    /// </param>
     /// <param name="labels">[batch, seq] int64 targets (usually the input ids) with −100 where no loss is wanted; null for no loss.</param>
     /// <param name="cache">KV cache to read and extend, or null.</param>
     /// <param name="positionIds">[batch, seq] positions; by default derived from the attention mask (so left-padded rows get the same positions as unpadded ones), else consecutive from the cache length.</param>
@@ -177,7 +180,7 @@ public sealed class CausalLM : nn.Module
         var mask = attentionMask is null ? null : attentionMask.device == Device ? attentionMask : attentionMask.to(Device);
         positionIds ??= mask is null
             ? arange(past, past + seq, dtype: ScalarType.Int64, device: Device).unsqueeze(0).expand(batch, seq)
-            : mask.to(ScalarType.Int64).cumsum(-1).sub(1).clamp_min(0).narrow(1, past, seq);
+            : PositionsFromMask(mask).narrow(1, past, seq);
 
         using var masks = AttentionMasks.Build(mask, batch, seq, past, Config.SlidingWindow, Device);
         var (cos, sin) = _rotary.Compute(positionIds.to(Device), ComputeType);
@@ -203,6 +206,22 @@ public sealed class CausalLM : nn.Module
             loss?.MoveToOuterDisposeScope(),
             hidden?.Select(h => h.MoveToOuterDisposeScope()).ToList());
         return output;
+    }
+
+    /// <summary>
+    /// Positions implied by a mask [batch, keys]: the count of real tokens before each one within its segment,
+    /// so left padding does not shift positions and packed sequences restart at 0.
+    /// </summary>
+    private static Tensor PositionsFromMask(Tensor mask)
+    {
+        using var scope = NewDisposeScope();
+        var segments = mask.to(ScalarType.Int64);
+        var real = (segments != 0).to(ScalarType.Int64);
+        var counts = real.cumsum(-1);                                                         // real tokens up to here
+        var starts = segments != segments.roll(1, -1);                                       // a segment begins here
+        starts.select(-1, 0).fill_(true);
+        var before = where(starts, counts - real, zeros_like(counts)).cummax(-1).values;      // count before the segment
+        return (counts - before - 1).clamp_min(0).MoveToOuterDisposeScope();
     }
 
     private Tensor EmbeddingForHead(ScalarType dtype)

@@ -77,6 +77,25 @@ public sealed class ModelInvariantTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Variants))]
+    public void PackedSequencesDoNotSeeEachOther(string name, ModelConfig config)
+    {
+        using var model = TinyModels.Create(config);
+        using var a = RandomIds(1, 5, config.VocabSize, 31);
+        using var b = RandomIds(1, 4, config.VocabSize, 32);
+        using var aAlone = model.Forward(a);
+        using var bAlone = model.Forward(b);
+
+        // One row: a (segment 1), b (segment 2), then two padding tokens; positions derived from the segments.
+        using var ids = cat(new[] { a, b, zeros(new long[] { 1, 2 }, ScalarType.Int64) }, 1);
+        using var mask = tensor(new long[] { 1, 1, 1, 1, 1, 2, 2, 2, 2, 0, 0 }).unsqueeze(0);
+        using var packed = model.Forward(ids, mask);
+
+        MaxDiff(packed.Logits[0].narrow(0, 0, 5), aAlone.Logits[0]).Should().BeLessThan(1e-4f, name);
+        MaxDiff(packed.Logits[0].narrow(0, 5, 4), bAlone.Logits[0]).Should().BeLessThan(1e-4f, name);
+    }
+
     [Fact]
     public void LeftPaddedBatchedDecodingWithCacheEqualsSingleRows()
     {
