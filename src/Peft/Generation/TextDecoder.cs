@@ -1,3 +1,4 @@
+using Peft.Tokenization;
 namespace Peft.Generation;
 
 /// <summary>

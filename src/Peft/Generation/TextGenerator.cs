@@ -1,3 +1,4 @@
+using Peft.Tokenization;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Peft.Models;

@@ -1,3 +1,4 @@
+using Peft.Tokenization;
 using System.Text;
 using Peft.Generation;
 

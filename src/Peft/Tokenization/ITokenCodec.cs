@@ -1,6 +1,6 @@
-namespace Peft.Generation;
+namespace Peft.Tokenization;
 
-/// <summary>What text generation needs from a tokenizer: encoding, decoding and its end-of-sequence ids.</summary>
+/// <summary>What generation and training need from a tokenizer: encoding, decoding and its end-of-sequence ids.</summary>
 public interface ITokenCodec
 {
     /// <summary>Token ids of <paramref name="text"/>.</summary>
