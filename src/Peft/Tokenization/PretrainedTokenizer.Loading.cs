@@ -45,7 +45,7 @@ public sealed partial class PretrainedTokenizer
 
         if (File.Exists(model))
         {
-            return SentencePieceLoader.Load(model, config.Legacy ?? true);
+            return SentencePieceLoader.Load(model, config.Legacy ?? true, options.ForceLibrarySentencePiece);
         }
 
         if (File.Exists(vocab) && File.Exists(merges))

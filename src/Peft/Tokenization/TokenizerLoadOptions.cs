@@ -39,4 +39,7 @@ public sealed record TokenizerLoadOptions
 
     /// <summary>Test hook: use the managed BPE implementation even where Microsoft.ML.Tokenizers could be used.</summary>
     internal bool ForceManagedBpe { get; init; }
+
+    /// <summary>Test hook: encode SentencePiece BPE models with Microsoft.ML.Tokenizers (see <c>SentencePieceLoader</c>).</summary>
+    internal bool ForceLibrarySentencePiece { get; init; }
 }

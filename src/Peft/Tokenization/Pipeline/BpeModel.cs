@@ -39,8 +39,16 @@ internal sealed class BpeModel : TokenModel
     /// <summary>One token of an encoded piece: its id and the chars of the piece it covers.</summary>
     private readonly record struct Symbol(int Id, int Start, int Length);
 
+    /// <summary>A model whose merges rank in list order (a <c>tokenizer.json</c> or <c>merges.txt</c>).</summary>
     /// <exception cref="ArgumentException">A merge names a token missing from the vocabulary (message says which).</exception>
     public BpeModel(Vocabulary vocab, IReadOnlyList<(string Left, string Right)> merges, BpeSettings settings)
+        : this(vocab, merges.Select((m, rank) => (m.Left, m.Right, rank)).ToArray(), settings)
+    {
+    }
+
+    /// <summary>A model with explicit ranks; several merges may share a rank (SentencePiece: all splits of one piece).</summary>
+    /// <exception cref="ArgumentException">A merge names a token missing from the vocabulary (message says which).</exception>
+    public BpeModel(Vocabulary vocab, IReadOnlyList<(string Left, string Right, int Rank)> merges, BpeSettings settings)
     {
         _vocab = vocab;
         _settings = settings;
@@ -61,9 +69,8 @@ internal sealed class BpeModel : TokenModel
 
         var prefixLength = settings.ContinuingSubwordPrefix?.Length ?? 0;
         _merges = new Dictionary<long, long>(merges.Count);
-        for (var rank = 0; rank < merges.Count; rank++)
+        foreach (var (left, right, rank) in merges)
         {
-            var (left, right) = merges[rank];
             if (!vocab.TryGetId(left, out var a))
             {
                 throw new ArgumentException($"merge {rank} ('{left}' '{right}') uses '{left}', which is not in the vocabulary");
