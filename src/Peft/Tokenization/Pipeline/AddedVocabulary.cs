@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Peft.Tokenization.Pipeline;
 
 /// <summary>
@@ -55,6 +57,7 @@ internal sealed class AddedVocabulary
     private sealed class Matcher
     {
         private readonly Dictionary<char, (string Content, AddedToken Token)[]> _byFirstChar;
+        private readonly SearchValues<char> _firstChars;
 
         public Matcher(IEnumerable<(string Content, AddedToken Token)> tokens)
         {
@@ -62,6 +65,7 @@ internal sealed class AddedVocabulary
                 .Where(t => t.Content.Length > 0)
                 .GroupBy(t => t.Content[0])
                 .ToDictionary(g => g.Key, g => g.OrderByDescending(t => t.Content.Length).ToArray());
+            _firstChars = SearchValues.Create(_byFirstChar.Keys.ToArray());
         }
 
         public bool IsEmpty => _byFirstChar.Count == 0;
@@ -73,11 +77,14 @@ internal sealed class AddedVocabulary
             var i = start;
             while (i < end && !IsEmpty)
             {
-                if (!_byFirstChar.TryGetValue(text[i], out var candidates))
+                var skip = text.AsSpan(i, end - i).IndexOfAny(_firstChars);
+                if (skip < 0)
                 {
-                    i++;
-                    continue;
+                    break;
                 }
+
+                i += skip;
+                var candidates = _byFirstChar[text[i]];
 
                 var rest = text.AsSpan(i, end - i);
                 (string Content, AddedToken Token)? found = null;

@@ -57,84 +57,78 @@ internal abstract class PreTokenizerStep
 
     private static void Apply(List<(int Start, int End, bool IsMatch)> parts, SplitBehavior behavior, List<(int Start, int Length)> result)
     {
-        var merged = new List<(int Start, int End)>(parts.Count);
         switch (behavior)
         {
             case SplitBehavior.Isolated:
-                merged.AddRange(parts.Select(p => (p.Start, p.End)));
-                break;
+                foreach (var p in parts)
+                {
+                    Add(result, p.Start, p.End);
+                }
+
+                return;
             case SplitBehavior.Removed:
-                merged.AddRange(parts.Where(p => !p.IsMatch).Select(p => (p.Start, p.End)));
-                break;
-            case SplitBehavior.Contiguous:
+                foreach (var p in parts)
                 {
-                    var previousMatch = false;
-                    foreach (var p in parts)
+                    if (!p.IsMatch)
                     {
-                        if (p.IsMatch == previousMatch && merged.Count > 0)
-                        {
-                            merged[^1] = (merged[^1].Start, p.End);
-                        }
-                        else
-                        {
-                            merged.Add((p.Start, p.End));
-                        }
-
-                        previousMatch = p.IsMatch;
+                        Add(result, p.Start, p.End);
                     }
-
-                    break;
                 }
 
-            case SplitBehavior.MergedWithPrevious:
+                return;
+        }
+
+        var merged = new List<(int Start, int End)>(parts.Count);
+        var previousMatch = false;
+        if (behavior == SplitBehavior.MergedWithNext)
+        {
+            for (var i = parts.Count - 1; i >= 0; i--)
+            {
+                var p = parts[i];
+                if (p.IsMatch && !previousMatch && merged.Count > 0)
                 {
-                    var previousMatch = false;
-                    foreach (var p in parts)
-                    {
-                        if (p.IsMatch && !previousMatch && merged.Count > 0)
-                        {
-                            merged[^1] = (merged[^1].Start, p.End);
-                        }
-                        else
-                        {
-                            merged.Add((p.Start, p.End));
-                        }
-
-                        previousMatch = p.IsMatch;
-                    }
-
-                    break;
+                    merged[^1] = (p.Start, merged[^1].End);
+                }
+                else
+                {
+                    merged.Add((p.Start, p.End));
                 }
 
-            case SplitBehavior.MergedWithNext:
+                previousMatch = p.IsMatch;
+            }
+
+            merged.Reverse();
+        }
+        else
+        {
+            foreach (var p in parts)
+            {
+                // Contiguous joins runs of equal kind; MergedWithPrevious glues a delimiter to what precedes it.
+                var join = behavior == SplitBehavior.Contiguous ? p.IsMatch == previousMatch : p.IsMatch && !previousMatch;
+                if (join && merged.Count > 0)
                 {
-                    var previousMatch = false;
-                    for (var i = parts.Count - 1; i >= 0; i--)
-                    {
-                        var p = parts[i];
-                        if (p.IsMatch && !previousMatch && merged.Count > 0)
-                        {
-                            merged[^1] = (p.Start, merged[^1].End);
-                        }
-                        else
-                        {
-                            merged.Add((p.Start, p.End));
-                        }
-
-                        previousMatch = p.IsMatch;
-                    }
-
-                    merged.Reverse();
-                    break;
+                    merged[^1] = (merged[^1].Start, p.End);
                 }
+                else
+                {
+                    merged.Add((p.Start, p.End));
+                }
+
+                previousMatch = p.IsMatch;
+            }
         }
 
         foreach (var (start, end) in merged)
         {
-            if (end > start)
-            {
-                result.Add((start, end - start));
-            }
+            Add(result, start, end);
+        }
+    }
+
+    private static void Add(List<(int Start, int Length)> result, int start, int end)
+    {
+        if (end > start)
+        {
+            result.Add((start, end - start));
         }
     }
 
