@@ -115,4 +115,17 @@ public sealed class Gpt2TokenizerTests : IDisposable
         encoded.SpecialTokensMask.Should().OnlyContain(s => !s);
         encoded.Ids.Should().Equal(tokenizer.Encode("Hello, world! 你好😀"));
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Concurrent_encoding_gives_the_same_ids(bool managed)
+    {
+        var tokenizer = Load(Gpt2Form.JsonStringMerges, managed);
+        var stories = Gpt2ThroughputTests.Stories(200, seed: 11);
+        var expected = stories.Select(s => tokenizer.Encode(s)).ToArray();
+        var actual = new int[stories.Count][];
+        Parallel.For(0, stories.Count, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => actual[i] = tokenizer.Encode(stories[i]));
+        actual.Should().BeEquivalentTo(expected, o => o.WithStrictOrdering());
+    }
 }

@@ -181,4 +181,23 @@ public sealed class SentencePieceTokenizerTests : IDisposable
             encoded.SpecialTokensMask.Should().Equal(true, false, false, false, false, false);
         }
     }
+
+    [Fact]
+    public void A_unigram_model_runs_on_microsoft_ml_tokenizers()
+    {
+        // Unigram: the segmentation with the highest total log-probability wins.
+        (string, float, int)[] pieces =
+        [
+            ("<unk>", 0, Unknown), ("<s>", 0, Control), ("</s>", 0, Control), ("▁", -3, Normal), ("▁he", -2, Normal),
+            ("llo", -2, Normal), ("▁hello", -3, Normal), ("h", -5, Normal), ("e", -5, Normal), ("l", -5, Normal),
+            ("o", -5, Normal), ("▁w", -4, Normal), ("orld", -2, Normal), ("▁world", -7, Normal), ("w", -5, Normal),
+        ];
+        var folder = Path.Combine(_dir.Path, "unigram");
+        Directory.CreateDirectory(folder);
+        File.WriteAllBytes(Path.Combine(folder, "tokenizer.model"), Proto.ModelProto(pieces, byteFallback: false, addDummyPrefix: true, modelType: 1));
+        var tokenizer = PretrainedTokenizer.FromPretrained(folder);
+        // ▁hello (-3) beats ▁he + llo (-4); ▁w + orld (-6) beats the whole piece ▁world (-7).
+        tokenizer.Encode("hello world").Should().Equal(1, 6, 11, 12);
+        tokenizer.Decode(tokenizer.Encode("hello world"), skipSpecialTokens: true).Should().Be("hello world");
+    }
 }

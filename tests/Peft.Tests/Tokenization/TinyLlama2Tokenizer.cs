@@ -161,7 +161,7 @@ internal static class TinyLlama2Tokenizer
     /// <summary>A minimal protobuf writer for SentencePiece's ModelProto.</summary>
     internal static class Proto
     {
-        public static byte[] ModelProto(IReadOnlyList<(string Piece, float Score, int Type)> pieces, bool byteFallback, bool addDummyPrefix)
+        public static byte[] ModelProto(IReadOnlyList<(string Piece, float Score, int Type)> pieces, bool byteFallback, bool addDummyPrefix, int modelType = 2)
         {
             var model = new MemoryStream();
             foreach (var (piece, score, type) in pieces)
@@ -176,7 +176,7 @@ internal static class TinyLlama2Tokenizer
             }
 
             var trainer = new MemoryStream();
-            Field(trainer, 3, 2); // model_type = BPE
+            Field(trainer, 3, (ulong)modelType); // 1 = Unigram, 2 = BPE
             Field(trainer, 35, byteFallback ? 1UL : 0UL);
             Field(trainer, 40, 0); // unk_id
             Field(trainer, 41, 1); // bos_id
