@@ -1,0 +1,428 @@
+using Peft.Tokenization.Templates.Runtime;
+
+namespace Peft.Tokenization.Templates.Syntax;
+
+/// <summary>
+/// Parses Jinja2 template tokens into statements, following Jinja2's grammar: the statements of the default
+/// environment plus the loopcontrols extension (<c>break</c>/<c>continue</c>) and transformers' <c>generation</c> block.
+/// Filters and tests are resolved here, so an unknown one fails at parse time as it does in Jinja2.
+/// </summary>
+internal sealed partial class Parser
+{
+    private static readonly HashSet<string> UnsupportedTags = ["block", "extends", "include", "import", "from", "autoescape", "trans", "pluralize", "do", "debug"];
+
+    private readonly SourceText _source;
+    private readonly List<Token> _tokens;
+    private readonly Stack<string> _openBlocks = new();
+    private readonly Stack<HashSet<string>> _macroNames = new();
+    private int _index;
+    private int _loopDepth;
+
+    private Parser(SourceText source)
+    {
+        _source = source;
+        _tokens = Lexer.Tokenize(source);
+    }
+
+    private Token Current => _tokens[_index];
+
+    public static Stmt[] Parse(SourceText source)
+    {
+        var parser = new Parser(source);
+        return parser.Subparse(null);
+    }
+
+    private Token Peek(int offset = 1) => _tokens[Math.Min(_index + offset, _tokens.Count - 1)];
+
+    private Token Advance() => _tokens[_index++];
+
+    private bool SkipName(string name)
+    {
+        if (Current.IsName(name))
+        {
+            _index++;
+            return true;
+        }
+
+        return false;
+    }
+
+    private bool SkipOperator(string op)
+    {
+        if (Current.IsOperator(op))
+        {
+            _index++;
+            return true;
+        }
+
+        return false;
+    }
+
+    private Token Expect(TokenKind kind, string? value = null)
+    {
+        var token = Current;
+        if (token.Kind != kind || (value is not null && token.Value != value))
+        {
+            var wanted = value is not null ? $"'{value}'" : new Token(kind, "", 0, 0).Describe();
+            if (token.Kind == TokenKind.Eof)
+            {
+                throw Fail(token, $"unexpected end of template, expected {wanted}.");
+            }
+
+            throw Fail(token, $"expected token {wanted}, got {token.Describe()}");
+        }
+
+        _index++;
+        return token;
+    }
+
+    private ChatTemplateException Fail(Token token, string message, string type = SyntaxErrors.SyntaxError) =>
+        SyntaxErrors.At(_source, token.Position, Math.Max(token.End, token.Position + 1), message, type);
+
+    private Stmt[] Subparse(string[]? endNames)
+    {
+        var body = new List<Stmt>();
+        while (Current.Kind != TokenKind.Eof)
+        {
+            var token = Current;
+            switch (token.Kind)
+            {
+                case TokenKind.Data:
+                    _index++;
+                    body.Add(new TextStmt(token.Value) { Start = token.Position, End = token.End });
+                    break;
+                case TokenKind.VariableBegin:
+                    _index++;
+                    var value = ParseTuple(withCondExpr: true);
+                    var end = Expect(TokenKind.VariableEnd);
+                    body.Add(new PrintStmt(value) { Start = token.Position, End = end.End });
+                    break;
+                case TokenKind.BlockBegin:
+                    _index++;
+                    if (endNames is not null && Current.Kind == TokenKind.Name && Array.IndexOf(endNames, Current.Value) >= 0)
+                    {
+                        return [.. body];
+                    }
+
+                    body.Add(ParseStatement(token));
+                    Expect(TokenKind.BlockEnd);
+                    break;
+                default:
+                    throw Fail(token, $"unexpected {token.Describe()}");
+            }
+        }
+
+        if (endNames is not null)
+        {
+            throw FailEof(endNames);
+        }
+
+        return [.. body];
+    }
+
+    private ChatTemplateException FailEof(string[] endNames)
+    {
+        var looking = string.Join(" or ", endNames.Select(n => $"'{n}'"));
+        var innermost = _openBlocks.Count > 0 ? $" The innermost block that needs to be closed is '{_openBlocks.Peek()}'." : "";
+        var token = Current;
+        return SyntaxErrors.At(
+            _source,
+            Math.Max(0, token.Position - 1),
+            token.Position,
+            $"Unexpected end of template. Jinja was looking for the following tags: {looking}.{innermost}");
+    }
+
+    /// <summary>Jinja2's parse_statements: expects the end of the opening tag, then parses until one of <paramref name="endNames"/>.</summary>
+    private Stmt[] ParseBody(string[] endNames, bool dropNeedle)
+    {
+        SkipOperator(":");
+        Expect(TokenKind.BlockEnd);
+        var body = Subparse(endNames);
+        if (dropNeedle)
+        {
+            _index++;
+        }
+
+        return body;
+    }
+
+    private Stmt ParseStatement(Token blockBegin)
+    {
+        var token = Current;
+        if (token.Kind != TokenKind.Name)
+        {
+            throw Fail(token, "tag name expected");
+        }
+
+        _openBlocks.Push(token.Value);
+        try
+        {
+            return token.Value switch
+            {
+                "for" => ParseFor(blockBegin),
+                "if" => ParseIf(blockBegin),
+                "set" => ParseSet(blockBegin),
+                "macro" => ParseMacro(blockBegin),
+                "call" => ParseCallBlock(blockBegin),
+                "filter" => ParseFilterBlock(blockBegin),
+                "with" => ParseWith(blockBegin),
+                "generation" => ParseGeneration(blockBegin),
+                "break" or "continue" => ParseLoopControl(blockBegin),
+                _ when UnsupportedTags.Contains(token.Value) => throw Fail(
+                    token,
+                    $"The '{token.Value}' tag is not supported: transformers renders a chat template as one self-contained template without a loader or extensions beyond loopcontrols",
+                    SyntaxErrors.NotSupported),
+                _ => throw FailUnknownTag(token),
+            };
+        }
+        finally
+        {
+            _openBlocks.Pop();
+        }
+    }
+
+    private ChatTemplateException FailUnknownTag(Token token)
+    {
+        var message = $"Encountered unknown tag '{token.Value}'.";
+        if (_openBlocks.Count > 1)
+        {
+            var enclosing = _openBlocks.ElementAt(1);
+            message += $" The innermost block that needs to be closed is '{enclosing}'.";
+        }
+
+        return Fail(token, message);
+    }
+
+    private ForStmt ParseFor(Token begin)
+    {
+        _index++;
+        var target = ParseAssignTarget(extraEnd: "in");
+        Expect(TokenKind.Name, "in");
+        var iterable = ParseTuple(withCondExpr: false, extraEnd: "recursive");
+        Expr? filter = null;
+        if (SkipName("if"))
+        {
+            filter = ParseExpression();
+        }
+
+        var recursive = SkipName("recursive");
+        if (recursive)
+        {
+            throw Fail(_tokens[_index - 1], "recursive for loops are not supported by this renderer", SyntaxErrors.NotSupported);
+        }
+
+        _loopDepth++;
+        var body = ParseBody(["endfor", "else"], dropNeedle: false);
+        _loopDepth--;
+        Stmt[]? otherwise = null;
+        if (Advance().Value == "else")
+        {
+            otherwise = ParseBody(["endfor"], dropNeedle: true);
+        }
+
+        return new ForStmt(target, iterable, filter, body, otherwise, recursive) { Start = begin.Position, End = Current.End };
+    }
+
+    private IfStmt ParseIf(Token begin)
+    {
+        _index++;
+        var conditions = new List<Expr>();
+        var bodies = new List<Stmt[]>();
+        Stmt[]? otherwise = null;
+        while (true)
+        {
+            conditions.Add(ParseTuple(withCondExpr: false));
+            bodies.Add(ParseBody(["elif", "else", "endif"], dropNeedle: false));
+            var token = Advance();
+            if (token.Value == "elif")
+            {
+                continue;
+            }
+
+            if (token.Value == "else")
+            {
+                otherwise = ParseBody(["endif"], dropNeedle: true);
+            }
+
+            break;
+        }
+
+        return new IfStmt([.. conditions], [.. bodies], otherwise) { Start = begin.Position, End = Current.End };
+    }
+
+    private Stmt ParseSet(Token begin)
+    {
+        _index++;
+        var target = ParseAssignTarget(withNamespace: true);
+        if (SkipOperator("="))
+        {
+            var value = ParseTuple(withCondExpr: true);
+            return new SetStmt(target, value) { Start = begin.Position, End = Current.End };
+        }
+
+        var filter = Current.IsOperator("|") ? ParseFilterChain(null, startInline: false) : null;
+        var body = ParseBody(["endset"], dropNeedle: true);
+        return new SetBlockStmt(target, body, filter) { Start = begin.Position, End = Current.End };
+    }
+
+    private MacroStmt ParseMacro(Token begin)
+    {
+        _index++;
+        var name = Expect(TokenKind.Name).Value;
+        var (parameters, defaults) = ParseSignature();
+        var (body, used) = ParseCallableBody("endmacro");
+        var signature = new MacroSignature(parameters, defaults, used.Contains("varargs"), used.Contains("kwargs"), used.Contains("caller"));
+        return new MacroStmt(name, signature, body) { Start = begin.Position, End = Current.End };
+    }
+
+    private CallBlockStmt ParseCallBlock(Token begin)
+    {
+        _index++;
+        var (parameters, defaults) = Current.IsOperator("(") ? ParseSignature() : ([], []);
+        var callToken = Current;
+        if (ParseExpression() is not CallExpr call)
+        {
+            throw Fail(callToken, "expected call");
+        }
+
+        var (body, used) = ParseCallableBody("endcall");
+        var signature = new MacroSignature(parameters, defaults, used.Contains("varargs"), used.Contains("kwargs"), used.Contains("caller"));
+        return new CallBlockStmt(call, signature, body) { Start = begin.Position, End = Current.End };
+    }
+
+    private (Stmt[] Body, HashSet<string> Used) ParseCallableBody(string endName)
+    {
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        _macroNames.Push(used);
+        var loopDepth = _loopDepth;
+        _loopDepth = 0;
+        try
+        {
+            return (ParseBody([endName], dropNeedle: true), used);
+        }
+        finally
+        {
+            _loopDepth = loopDepth;
+            _macroNames.Pop();
+        }
+    }
+
+    private (string[] Parameters, Expr?[] Defaults) ParseSignature()
+    {
+        Expect(TokenKind.Operator, "(");
+        var parameters = new List<string>();
+        var defaults = new List<Expr?>();
+        var sawDefault = false;
+        while (!Current.IsOperator(")"))
+        {
+            if (parameters.Count > 0)
+            {
+                Expect(TokenKind.Operator, ",");
+            }
+
+            var name = Expect(TokenKind.Name);
+            if (SkipOperator("="))
+            {
+                defaults.Add(ParseExpression());
+                sawDefault = true;
+            }
+            else if (sawDefault)
+            {
+                throw Fail(name, "non-default argument follows default argument");
+            }
+            else
+            {
+                defaults.Add(null);
+            }
+
+            parameters.Add(name.Value);
+        }
+
+        Expect(TokenKind.Operator, ")");
+        return ([.. parameters], [.. defaults]);
+    }
+
+    private FilterBlockStmt ParseFilterBlock(Token begin)
+    {
+        _index++;
+        var chain = ParseFilterChain(null, startInline: true);
+        var filters = new List<FilterExpr>();
+        for (Expr? e = chain; e is FilterExpr f; e = f.Target)
+        {
+            filters.Insert(0, f);
+        }
+
+        var body = ParseBody(["endfilter"], dropNeedle: true);
+        return new FilterBlockStmt([.. filters], body) { Start = begin.Position, End = Current.End };
+    }
+
+    private WithStmt ParseWith(Token begin)
+    {
+        _index++;
+        var targets = new List<Target>();
+        var values = new List<Expr>();
+        while (Current.Kind != TokenKind.BlockEnd)
+        {
+            if (targets.Count > 0)
+            {
+                Expect(TokenKind.Operator, ",");
+            }
+
+            targets.Add(ParseAssignTarget());
+            Expect(TokenKind.Operator, "=");
+            values.Add(ParseExpression());
+        }
+
+        var body = ParseBody(["endwith"], dropNeedle: true);
+        return new WithStmt([.. targets], [.. values], body) { Start = begin.Position, End = Current.End };
+    }
+
+    private ScopeStmt ParseGeneration(Token begin)
+    {
+        _index++;
+        var body = ParseBody(["endgeneration"], dropNeedle: true);
+        return new ScopeStmt(body) { Start = begin.Position, End = Current.End };
+    }
+
+    private Stmt ParseLoopControl(Token begin)
+    {
+        var token = Advance();
+        if (_loopDepth == 0)
+        {
+            throw Fail(token, $"'{token.Value}' outside of a loop");
+        }
+
+        return token.Value == "break"
+            ? new BreakStmt { Start = begin.Position, End = Current.End }
+            : new ContinueStmt { Start = begin.Position, End = Current.End };
+    }
+
+    private Target ParseAssignTarget(string? extraEnd = null, bool withNamespace = false)
+    {
+        var start = Current;
+        if (withNamespace && start.Kind == TokenKind.Name && Peek().IsOperator("."))
+        {
+            _index += 2;
+            var attribute = Expect(TokenKind.Name);
+            return new NamespaceTarget(start.Value, attribute.Value) { Start = start.Position, End = attribute.End };
+        }
+
+        var expr = ParseTuple(withCondExpr: true, extraEnd: extraEnd, simplified: true);
+        return ToTarget(expr, start);
+    }
+
+    private Target ToTarget(Expr expr, Token at) => expr switch
+    {
+        NameExpr n => new NameTarget(n.Name) { Start = n.Start, End = n.End },
+        ListExpr { IsTuple: true } t => new TupleTarget(t.Items.Select(i => ToTarget(i, at)).ToArray()) { Start = t.Start, End = t.End },
+        _ => throw SyntaxErrors.At(_source, expr.Start, expr.End, $"can't assign to '{DescribeNode(expr)}'"),
+    };
+
+    private static string DescribeNode(Expr expr) => expr switch
+    {
+        ConstExpr => "const",
+        ListExpr { IsTuple: false } => "list",
+        DictExpr => "dict",
+        _ => expr.GetType().Name.Replace("Expr", "", StringComparison.Ordinal).ToLowerInvariant(),
+    };
+}
