@@ -160,6 +160,11 @@ internal static partial class Filters
 
     private static PyGenerator MapFilter(Interpreter interpreter, object? value, Arguments args)
     {
+        if (!PyOps.Truthy(value))
+        {
+            return new PyGenerator([]);
+        }
+
         Func<object?, object?> func;
         if (args.Positional.Length == 0 && args.Keywords.Any(k => k.Key == "attribute"))
         {
@@ -181,13 +186,12 @@ internal static partial class Filters
             }
 
             var name = PyRepr.Str(args.Positional[0]);
-            var filter = Find(name) ?? throw new JinjaException(JinjaException.RuntimeError, $"No filter named {PyRepr.Repr(name)}.");
+            var filter = Find(name) ?? throw new JinjaException(JinjaException.RuntimeError, $"No filter named {PyRepr.Repr(name)} found.");
             var rest = new Arguments(args.Positional[1..], args.Keywords);
             func = item => filter.Apply(interpreter, item, rest);
         }
 
-        var source = value is Undefined ? [] : PyAccess.Iterate(value);
-        return new PyGenerator(source.Select(func));
+        return new PyGenerator(PyAccess.Iterate(value).Select(func));
     }
 
     private static PyGenerator SelectOrReject(Interpreter interpreter, object? value, Arguments args, bool select, bool attribute)
@@ -214,7 +218,7 @@ internal static partial class Filters
         if (args.Positional.Length > offset)
         {
             var name = PyRepr.Str(args.Positional[offset]);
-            var test = Tests.Find(name) ?? throw new JinjaException(JinjaException.RuntimeError, $"No test named {PyRepr.Repr(name)}.");
+            var test = Tests.Find(name) ?? throw new JinjaException(JinjaException.RuntimeError, $"No test named {PyRepr.Repr(name)} found.");
             var rest = new Arguments(args.Positional[(offset + 1)..], args.Keywords);
             predicate = item => test.Apply(interpreter, item, rest);
         }

@@ -29,7 +29,7 @@ internal static partial class Filters
 
     /// <summary>A filter that fails when used: Jinja2 defers unknown filters inside <c>if</c> blocks to render time.</summary>
     public static BuiltinFilter Missing(string name) =>
-        new(name, (_, _, _) => throw new JinjaException(JinjaException.RuntimeError, $"No filter named {PyRepr.Repr(name)}."));
+        new(name, (_, _, _) => throw new JinjaException(JinjaException.RuntimeError, $"No filter named {PyRepr.Repr(name)} found."));
 
     [GeneratedRegex(@"([-\s({\[<]+)")]
     private static partial Regex WordBeginningSplit();
@@ -92,7 +92,7 @@ internal static partial class Filters
         args.Bind("abs", [], 0);
         return value switch
         {
-            long l => checked(Math.Abs(l)),
+            long l => (object)checked(Math.Abs(l)),
             double d => Math.Abs(d),
             bool b => b ? 1L : 0L,
             Undefined u => throw u.Fail(),
@@ -306,12 +306,50 @@ internal static partial class Filters
             }
 
             var d = PyOps.AsDouble(value);
-            return precision is >= 0 and <= 15 ? Math.Round(d, precision, MidpointRounding.ToEven) : d;
+            return PyRound(d, precision);
         }
 
         var scale = Math.Pow(10, precision);
         var scaled = PyOps.AsDouble(value) * scale;
         return (method == "ceil" ? Math.Ceiling(scaled) : Math.Floor(scaled)) / scale;
+    }
+
+    /// <summary>Python's <c>round(x, ndigits)</c>: half-to-even on the exact binary value (so 2.675 rounds to 2.67).</summary>
+    internal static double PyRound(double value, int digits)
+    {
+        if (double.IsNaN(value) || double.IsInfinity(value) || value == 0)
+        {
+            return value;
+        }
+
+        if (digits <= 0)
+        {
+            var scale = Math.Pow(10, -digits);
+            return Math.Round(value / scale, MidpointRounding.ToEven) * scale;
+        }
+
+        if (digits > 300)
+        {
+            return value;
+        }
+
+        // "F" formatting is exact in .NET, so the digits after the cut decide the rounding without binary error.
+        var text = Math.Abs(value).ToString("F" + (digits + 30).ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        var dot = text.IndexOf('.', StringComparison.Ordinal);
+        var kept = text[..(dot + 1 + digits)];
+        var next = text[dot + 1 + digits];
+        var rest = text[(dot + 2 + digits)..];
+        var lastKept = kept[^1];
+        var roundUp = next > '5' || (next == '5' && (rest.Any(c => c != '0') || (lastKept - '0') % 2 == 1));
+        var digitsOnly = System.Numerics.BigInteger.Parse(kept.Replace(".", "", StringComparison.Ordinal), CultureInfo.InvariantCulture);
+        if (roundUp)
+        {
+            digitsOnly += 1;
+        }
+
+        var exact = digitsOnly.ToString(CultureInfo.InvariantCulture).PadLeft(digits + 1, '0');
+        var result = double.Parse(exact[..^digits] + "." + exact[^digits..], CultureInfo.InvariantCulture);
+        return value < 0 ? -result : result;
     }
 
     private static string Title(string s)

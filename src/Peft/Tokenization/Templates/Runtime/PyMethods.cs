@@ -50,7 +50,7 @@ internal static class PyMethods
             case "index":
                 Positional(args, name, 1, 1);
                 var i = l.Items.FindIndex(x => PyOps.Equal(x, args.Positional[0]));
-                return i >= 0 ? i : throw JinjaException.Value($"{PyRepr.Repr(args.Positional[0])} is not in list");
+                return i >= 0 ? (long)i : throw JinjaException.Value($"{PyRepr.Repr(args.Positional[0])} is not in list");
             case "count":
                 Positional(args, name, 1, 1);
                 return (long)l.Items.Count(x => PyOps.Equal(x, args.Positional[0]));

@@ -18,7 +18,7 @@ internal static class Tests
 
     /// <summary>A test that fails when used: Jinja2 defers unknown tests inside <c>if</c> blocks to render time.</summary>
     public static BuiltinTest Missing(string name) =>
-        new(name, (_, _, _) => throw new JinjaException(JinjaException.RuntimeError, $"No test named {PyRepr.Repr(name)}."));
+        new(name, (_, _, _) => throw new JinjaException(JinjaException.RuntimeError, $"No test named {PyRepr.Repr(name)} found."));
 
     private static Dictionary<string, BuiltinTest> Build()
     {

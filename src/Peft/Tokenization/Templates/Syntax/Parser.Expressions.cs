@@ -501,7 +501,8 @@ internal sealed partial class Parser
                 name += "." + Expect(TokenKind.Name).Value;
             }
 
-            var filter = Filters.Find(name) ?? throw UnknownCallable(token, name, "filter", Filters.IsJinjaBuiltin(name));
+            var filter = Filters.Find(name)
+                ?? (_soft && !Filters.IsJinjaBuiltin(name) ? Filters.Missing(name) : throw UnknownCallable(token, name, "filter", Filters.IsJinjaBuiltin(name)));
             var args = Current.IsOperator("(") ? ParseCallArgs() : CallArgs.Empty;
             result = new FilterExpr(node, name, filter, args) { Start = node?.Start ?? token.Position, End = LastEnd };
             node = result;
@@ -521,7 +522,7 @@ internal sealed partial class Parser
             name += "." + Expect(TokenKind.Name).Value;
         }
 
-        var test = Tests.Find(name) ?? throw UnknownCallable(token, name, "test", false);
+        var test = Tests.Find(name) ?? (_soft ? Tests.Missing(name) : throw UnknownCallable(token, name, "test", false));
         var args = CallArgs.Empty;
         if (Current.IsOperator("("))
         {

@@ -18,6 +18,9 @@ internal sealed partial class Parser
     private int _index;
     private int _loopDepth;
 
+    /// <summary>Inside an <c>if</c> body Jinja2 defers unknown filters and tests to render time ("soft" frames).</summary>
+    private bool _soft;
+
     private Parser(SourceText source)
     {
         _source = source;
@@ -132,8 +135,36 @@ internal sealed partial class Parser
             $"Unexpected end of template. Jinja was looking for the following tags: {looking}.{innermost}");
     }
 
+    private Stmt[] ParseSoftBody(string[] endNames, bool dropNeedle)
+    {
+        var soft = _soft;
+        _soft = true;
+        try
+        {
+            return ParseBodyCore(endNames, dropNeedle);
+        }
+        finally
+        {
+            _soft = soft;
+        }
+    }
+
     /// <summary>Jinja2's parse_statements: expects the end of the opening tag, then parses until one of <paramref name="endNames"/>.</summary>
     private Stmt[] ParseBody(string[] endNames, bool dropNeedle)
+    {
+        var soft = _soft;
+        _soft = false;
+        try
+        {
+            return ParseBodyCore(endNames, dropNeedle);
+        }
+        finally
+        {
+            _soft = soft;
+        }
+    }
+
+    private Stmt[] ParseBodyCore(string[] endNames, bool dropNeedle)
     {
         SkipOperator(":");
         Expect(TokenKind.BlockEnd);
@@ -225,6 +256,20 @@ internal sealed partial class Parser
 
     private IfStmt ParseIf(Token begin)
     {
+        var soft = _soft;
+        _soft = true;
+        try
+        {
+            return ParseIfCore(begin);
+        }
+        finally
+        {
+            _soft = soft;
+        }
+    }
+
+    private IfStmt ParseIfCore(Token begin)
+    {
         _index++;
         var conditions = new List<Expr>();
         var bodies = new List<Stmt[]>();
@@ -232,7 +277,7 @@ internal sealed partial class Parser
         while (true)
         {
             conditions.Add(ParseTuple(withCondExpr: false));
-            bodies.Add(ParseBody(["elif", "else", "endif"], dropNeedle: false));
+            bodies.Add(ParseSoftBody(["elif", "else", "endif"], dropNeedle: false));
             var token = Advance();
             if (token.Value == "elif")
             {
@@ -241,7 +286,7 @@ internal sealed partial class Parser
 
             if (token.Value == "else")
             {
-                otherwise = ParseBody(["endif"], dropNeedle: true);
+                otherwise = ParseSoftBody(["endif"], dropNeedle: true);
             }
 
             break;
