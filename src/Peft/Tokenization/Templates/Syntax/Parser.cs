@@ -14,6 +14,7 @@ internal sealed partial class Parser
     private readonly SourceText _source;
     private readonly List<Token> _tokens;
     private readonly Stack<string> _openBlocks = new();
+    private readonly Stack<string[]> _endNames = new();
     private readonly Stack<HashSet<string>> _macroNames = new();
     private int _index;
     private int _loopDepth;
@@ -168,7 +169,17 @@ internal sealed partial class Parser
     {
         SkipOperator(":");
         Expect(TokenKind.BlockEnd);
-        var body = Subparse(endNames);
+        _endNames.Push(endNames);
+        Stmt[] body;
+        try
+        {
+            body = Subparse(endNames);
+        }
+        finally
+        {
+            _endNames.Pop();
+        }
+
         if (dropNeedle)
         {
             _index++;
@@ -215,10 +226,10 @@ internal sealed partial class Parser
     private ChatTemplateException FailUnknownTag(Token token)
     {
         var message = $"Encountered unknown tag '{token.Value}'.";
-        if (_openBlocks.Count > 1)
+        if (_endNames.Count > 0 && _openBlocks.Count > 1)
         {
-            var enclosing = _openBlocks.ElementAt(1);
-            message += $" The innermost block that needs to be closed is '{enclosing}'.";
+            var looking = string.Join(" or ", _endNames.Peek().Select(n => $"'{n}'"));
+            message += $" Jinja was looking for the following tags: {looking}. The innermost block that needs to be closed is '{_openBlocks.ElementAt(1)}'.";
         }
 
         return Fail(token, message);

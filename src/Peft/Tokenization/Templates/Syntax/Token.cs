@@ -27,13 +27,13 @@ internal readonly record struct Token(TokenKind Kind, string Value, int Position
 
     public string Describe() => Kind switch
     {
-        TokenKind.Eof => "end of template",
-        TokenKind.BlockEnd => "end of statement block",
-        TokenKind.VariableEnd => "end of print statement",
-        TokenKind.BlockBegin => "begin of statement block",
-        TokenKind.VariableBegin => "begin of print statement",
-        TokenKind.String => "string literal",
-        TokenKind.Data => "template data",
-        _ => $"'{Value}'",
+        TokenKind.Eof => "'end of template'",
+        TokenKind.BlockEnd => "'end of statement block'",
+        TokenKind.VariableEnd => "'end of print statement'",
+        TokenKind.BlockBegin => "'begin of statement block'",
+        TokenKind.VariableBegin => "'begin of print statement'",
+        TokenKind.String => "'string literal'",
+        TokenKind.Data => "'template data'",
+        _ => Value.Length == 0 ? $"'{Kind.ToString().ToLowerInvariant()}'" : $"'{Value}'",
     };
 }
