@@ -107,7 +107,7 @@ public sealed class ChatTemplate
     {
         var rendered = Render(ChatTemplateContext.Create(messages, addGenerationPrompt, specialTokens, options), options?.Render);
         return options?.ContinueFinalMessage == true
-            ? ContinueFinal(rendered, messages.Count > 0 ? ValueConverter.FromMessage(messages[^1], "messages[-1]") : null, addGenerationPrompt)
+            ? ContinueFinal(rendered, messages.Count > 0 ? ValueConverter.FromMessage(messages[^1]) : null, addGenerationPrompt)
             : rendered;
     }
 

@@ -12,7 +12,35 @@ namespace Peft.Tokenization.Templates.Runtime;
 /// </summary>
 internal static class ValueConverter
 {
+    /// <summary>Converts a .NET value; <paramref name="path"/> names it in the error for an unsupported type.</summary>
     public static object? FromClr(object? value, string path)
+    {
+        try
+        {
+            return Convert(value);
+        }
+        catch (UnsupportedValueException e)
+        {
+            throw new ArgumentException(
+                $"Chat template context value '{path}{e.Path}' has type {e.TypeName}, which has no template equivalent; " +
+                "use strings, numbers, booleans, null, dictionaries, lists, ChatMessage, JsonElement or JsonNode.",
+                nameof(value));
+        }
+    }
+
+    private static object? Within(object? value, string segment)
+    {
+        try
+        {
+            return Convert(value);
+        }
+        catch (UnsupportedValueException e)
+        {
+            throw new UnsupportedValueException(e.TypeName, segment + e.Path);
+        }
+    }
+
+    private static object? Convert(object? value)
     {
         switch (value)
         {
@@ -23,7 +51,7 @@ internal static class ValueConverter
             case bool b:
                 return b;
             case int or long or short or sbyte or byte or ushort or uint:
-                return Convert.ToInt64(value, CultureInfo.InvariantCulture);
+                return System.Convert.ToInt64(value, CultureInfo.InvariantCulture);
             case ulong u:
                 return u <= long.MaxValue ? (long)u : (double)u;
             case double d:
@@ -39,14 +67,14 @@ internal static class ValueConverter
             case JsonNode node:
                 return FromJsonNode(node);
             case ChatMessage message:
-                return FromMessage(message, path);
+                return FromMessage(message);
             case PyList or PyDict or PyNamespace or Undefined or PyGenerator or PyCallable or PyRange:
                 return value;
             case IReadOnlyDictionary<string, object?> readOnly:
                 var fromReadOnly = new PyDict(readOnly.Count);
                 foreach (var (k, v) in readOnly)
                 {
-                    fromReadOnly.Set(k, FromClr(v, $"{path}.{k}"));
+                    fromReadOnly.Set(k, Within(v, "." + k));
                 }
 
                 return fromReadOnly;
@@ -54,28 +82,24 @@ internal static class ValueConverter
                 var dict = new PyDict(dictionary.Count);
                 foreach (DictionaryEntry entry in dictionary)
                 {
-                    dict.Set(FromClr(entry.Key, path), FromClr(entry.Value, $"{path}.{entry.Key}"));
+                    dict.Set(Convert(entry.Key), Within(entry.Value, "." + entry.Key));
                 }
 
                 return dict;
             case IEnumerable sequence:
                 var list = new List<object?>();
-                var index = 0;
                 foreach (var item in sequence)
                 {
-                    list.Add(FromClr(item, $"{path}[{index++}]"));
+                    list.Add(Within(item, $"[{list.Count}]"));
                 }
 
                 return new PyList(list);
             default:
-                throw new ArgumentException(
-                    $"Chat template context value '{path}' has type {value.GetType().FullName}, which has no template equivalent; " +
-                    "use strings, numbers, booleans, null, dictionaries, lists, ChatMessage, JsonElement or JsonNode.",
-                    nameof(value));
+                throw new UnsupportedValueException(value.GetType().FullName ?? value.GetType().Name, "");
         }
     }
 
-    public static PyDict FromMessage(ChatMessage message, string path)
+    public static PyDict FromMessage(ChatMessage message)
     {
         var dict = new PyDict(2 + (message.Extra?.Count ?? 0));
         dict.Set("role", message.Role);
@@ -84,7 +108,7 @@ internal static class ValueConverter
         {
             foreach (var (k, v) in message.Extra)
             {
-                dict.Set(k, FromClr(v, $"{path}.{k}"));
+                dict.Set(k, Within(v, "." + k));
             }
         }
 
@@ -153,7 +177,7 @@ internal static class ValueConverter
                     return FromJson(element);
                 }
 
-                return value.TryGetValue<object>(out var clr) ? FromClr(clr, node.GetPath()) : null;
+                return value.TryGetValue<object>(out var clr) ? Convert(clr) : null;
         }
     }
 
@@ -166,5 +190,12 @@ internal static class ValueConverter
         }
 
         return element.GetDouble();
+    }
+
+    private sealed class UnsupportedValueException(string typeName, string path) : Exception
+    {
+        public string TypeName { get; } = typeName;
+
+        public string Path { get; } = path;
     }
 }
