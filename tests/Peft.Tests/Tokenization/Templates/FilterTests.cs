@@ -11,6 +11,7 @@ public sealed class FilterTests
 {
     public static TheoryData<string, string, string?, string> Cases() => new()
     {
+        { "truncate returns short non-strings unchanged", "{{ {'k': 1} | truncate(5, leeway=0) }}", null, "{'k': 1}" },
         { "string case filters", "{{ 'hello WORLD' | upper }} {{ 'HeLLo' | lower }} {{ 'hello WORLD' | capitalize }} {{ 'hello-world (x' | title }}", null, "HELLO WORLD hello Hello world Hello-World (X" },
         { "trim with and without characters", "[{{ '  a b  ' | trim }}][{{ 'xxaxx' | trim('x') }}][{{ nothing | trim }}]", null, "[a b][a][]" },
         { "length and count", "{{ [1, 2] | length }} {{ 'héllo' | count }} {{ {'a': 1} | length }} {{ nothing | length }}", null, "2 5 1 0" },
@@ -19,6 +20,7 @@ public sealed class FilterTests
         { "default", "{{ nothing | default('d') }} {{ none | default('d') }} {{ '' | default('d', true) }} {{ 'v' | d('d') }}", null, "d None d v" },
         { "list, reverse and sort", "{{ 'abc' | list }} {{ [3, 1, 2] | sort }} {{ [3, 1, 2] | sort(reverse=true) }} {{ [1, 2, 3] | reverse | list }} {{ 'abc' | reverse }}", null, "['a', 'b', 'c'] [1, 2, 3] [3, 2, 1] [3, 2, 1] cba" },
         { "sort by attribute, case-insensitive by default", "{{ people | sort(attribute='name') | map(attribute='name') | join(',') }} {{ ['b', 'A', 'c'] | sort }} {{ ['b', 'A', 'c'] | sort(case_sensitive=true) }}", "{\"people\": [{\"name\": \"bob\"}, {\"name\": \"Al\"}, {\"name\": \"cy\"}]}", "Al,bob,cy ['A', 'b', 'c'] ['A', 'b', 'c']" },
+        { "sort is stable, also in reverse", "{{ [3, 1, 2, 1.0, 3] | sort(reverse=true) }} {{ ['b', 'A', 'a', 'B'] | sort(reverse=true) }}", null, "[3, 3, 2, 1, 1.0] ['b', 'B', 'A', 'a']" },
         { "unique keeps first occurrences", "{{ ['a', 'A', 'b', 'a'] | unique | list }} {{ [1, 2, 1] | unique | list }}", null, "['a', 'b'] [1, 2]" },
         { "map with attribute, default and filter name", "{{ xs | map(attribute='v') | list }} {{ xs | map(attribute='w', default=0) | list }} {{ [1, 2] | map('string') | join('-') }} {{ ['a', 'b'] | map('upper') | list }}", "{\"xs\": [{\"v\": 1}, {\"v\": 2, \"w\": 3}]}", "[1, 2] [0, 3] 1-2 ['A', 'B']" },
         { "select and reject with tests", "{{ [1, 2, 3, 4] | select('odd') | list }} {{ [1, 2, 3, 4] | reject('odd') | list }} {{ [0, 1, none, 'x'] | select | list }} {{ ['a', 'code_interpreter', 'b'] | reject('equalto', 'code_interpreter') | join(', ') }}", null, "[1, 3] [2, 4] [1, 'x'] a, b" },

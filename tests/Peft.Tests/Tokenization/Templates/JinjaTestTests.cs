@@ -11,6 +11,7 @@ public sealed class JinjaTestTests
 {
     public static TheoryData<string, string, string?, string> Cases() => new()
     {
+        { "undefined is callable", "{{ nothing is callable }}", null, "True" },
         { "type tests", "{{ 1 is number }} {{ true is number }} {{ true is integer }} {{ 1 is integer }} {{ 1.0 is float }} {{ true is boolean }} {{ 'a' is string }} {{ {} is mapping }} {{ [] is mapping }}", null, "True True False True True True True True False" },
         { "defined, undefined and none", "{{ x is defined }} {{ x is undefined }} {{ none is none }} {{ none is defined }} {{ tools is defined }} {{ tools is none }}", "{\"tools\": null}", "False True True True True True" },
         { "iterable and sequence", "{{ 'a' is iterable }} {{ [] is iterable }} {{ {} is iterable }} {{ 1 is iterable }} {{ nothing is iterable }} {{ 'a' is sequence }} {{ {} is sequence }} {{ 1 is sequence }}", null, "True True True False True True True False" },

@@ -24,6 +24,8 @@ public sealed class OperatorTests
         { "conditional expression", "{{ 'y' if 1 > 0 else 'n' }} {{ 'y' if false else 'n' }} [{{ 'y' if false }}]", null, "y n []" },
         { "nested conditional expression", "{{ 'a' if false else 'b' if false else 'c' }}", null, "c" },
         { "equality of dicts and lists is deep", "{{ {'a': [1]} == {'a': [1]} }} {{ [1, 2] == [1, 2] }} {{ [1] == (1,) }} {{ none == none }}", null, "True True False True" },
+        { "percent formatting with a list argument", "[{{ '' % [] }}][{{ '%s' % [1] }}]", null, "[][[1]]" },
+        { "float modulo keeps the sign of zero", "{{ false % -0.5 }} {{ 1 % -0.5 }} {{ -1.5 % 1 }}", null, "-0.0 -0.0 0.5" },
     };
 
     [Theory]

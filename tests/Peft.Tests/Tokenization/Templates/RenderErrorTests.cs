@@ -43,6 +43,17 @@ public sealed class RenderErrorTests
         { "raise_exception", "{{ raise_exception('Custom message: ' ~ 42) }}", null, "jinja2.exceptions.TemplateError", "Custom message: 42" },
         { "tojson of undefined", "{{ nothing | tojson }}", null, "TypeError", "Object of type Undefined is not JSON serializable" },
         { "items of a list", "{{ [1] | items | list }}", null, "TypeError", "Can only get item pairs from a mapping." },
+        { "sorting values Python cannot order", "{{ [1, 'a'] | sort }}", null, "TypeError", "'<' not supported between instances of 'str' and 'int'" },
+        { "max of values Python cannot order", "{{ [1, 'a'] | max }}", null, "TypeError", "'>' not supported between instances of 'str' and 'int'" },
+        { "slicing an integer", "{{ x[1:] }}", "{\"x\": 5}", "TypeError", "'int' object is not subscriptable" },
+        { "slicing None", "{{ n[1:] }}", "{\"n\": null}", "TypeError", "'NoneType' object is not subscriptable" },
+        { "slicing a dict", "{{ d[:1] }}", "{\"d\": {\"a\": 1}}", "TypeError", "unhashable type: 'slice'" },
+        { "slicing undefined", "{{ nothing[1:] }}", null, "jinja2.exceptions.UndefinedError", "'nothing' is undefined" },
+        { "int of undefined", "{{ nothing | int }}", null, "jinja2.exceptions.UndefinedError", "'nothing' is undefined" },
+        { "abs of undefined", "{{ nothing | abs }}", null, "TypeError", "bad operand type for abs(): 'Undefined'" },
+        { "indent of a non-string", "{{ true | indent }}", null, "TypeError", "unsupported operand type(s) for +=: 'bool' and 'str'" },
+        { "float power overflow", "{{ x ** 1e3 }}", "{\"x\": 5}", "OverflowError", "Numerical result out of range" },
+        { "dictsort of a list", "{{ [1] | dictsort }}", null, "AttributeError", "'list' object has no attribute 'items'" },
         { "unknown test inside if fails when evaluated", "{% if x is nosuch %}{% endif %}", null, "jinja2.exceptions.TemplateRuntimeError", "No test named 'nosuch' found." },
     };
 

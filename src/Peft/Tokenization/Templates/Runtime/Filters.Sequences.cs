@@ -124,14 +124,21 @@ internal static partial class Filters
         return new PyList(StableSort(items, key, PyOps.Truthy(bound[0])));
     }
 
+    /// <summary>Python's <c>sorted(items, key=key, reverse=reverse)</c>: stable, and stable under reverse too.</summary>
     private static List<object?> StableSort(List<object?> items, Func<object?, object?> key, bool reverse)
     {
-        var keyed = items.Select((item, index) => (Item: item, Key: key(item), Index: index)).ToList();
-        keyed.Sort((a, b) =>
+        var keyed = items.Select(item => (Item: item, Key: key(item))).ToList();
+        if (reverse)
         {
-            var c = reverse ? PyOps.Order(b.Key, a.Key) : PyOps.Order(a.Key, b.Key);
-            return c != 0 ? c : a.Index.CompareTo(b.Index);
-        });
+            keyed.Reverse();
+        }
+
+        PyOps.Sort(keyed, (a, b) => PyOps.Order(a.Key, b.Key) < 0);
+        if (reverse)
+        {
+            keyed.Reverse();
+        }
+
         return keyed.Select(k => k.Item).ToList();
     }
 
@@ -146,7 +153,7 @@ internal static partial class Filters
         };
         if (value is not PyDict dict)
         {
-            throw JinjaException.Type($"'{PyOps.TypeName(value)}' object has no attribute 'items'");
+            throw new JinjaException("AttributeError", $"'{PyOps.TypeName(value)}' object has no attribute 'items'");
         }
 
         var lower = !PyOps.Truthy(bound[0]);
@@ -245,7 +252,7 @@ internal static partial class Filters
         foreach (var item in items.Skip(1))
         {
             var k = key(item);
-            var c = PyOps.Order(k, bestKey);
+            var c = PyOps.Order(k, bestKey, name == "max" ? ">" : "<");
             if (name == "max" ? c > 0 : c < 0)
             {
                 (best, bestKey) = (item, k);

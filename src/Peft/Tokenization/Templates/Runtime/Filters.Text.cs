@@ -84,11 +84,23 @@ internal static partial class Filters
         return PyJson.Dumps(value, PyOps.Truthy(bound[0]), indent, itemSeparator, keySeparator, PyOps.Truthy(bound[3]));
     }
 
-    private static string Truncate(object? value, Arguments args)
+    private static object? Truncate(object? value, Arguments args)
     {
         var bound = args.Bind("truncate", ["length", "killwords", "end", "leeway"], 0, 255L, false, "...", 5L);
-        var s = PyRepr.Str(value);
+        if (value is Undefined)
+        {
+            return "";
+        }
+
         var length = (int)PyOps.AsLong(bound[0]);
+        if (value is not string s)
+        {
+            // Python's len() works on any sized value; a short one is returned unchanged.
+            var size = PyAccess.Length(value);
+            var slack = bound[3] is null ? 5 : PyOps.AsLong(bound[3]);
+            return size <= length + slack ? value : throw JinjaException.Type($"truncating a {PyOps.TypeName(value)} is not supported; truncate expects a string");
+        }
+
         var end = PyRepr.Str(bound[2]);
         var leeway = bound[3] is null ? 5 : (int)PyOps.AsLong(bound[3]);
         if (length < end.Length)
@@ -120,7 +132,7 @@ internal static partial class Filters
     {
         var bound = args.Bind("indent", ["width", "first", "blank"], 0, 4L, false, false);
         var indentation = bound[0] is string w ? w : new string(' ', (int)Math.Max(0, PyOps.AsLong(bound[0])));
-        var s = PyRepr.Str(value) + "\n";
+        var s = RequireText(value, "+=") + "\n";
         var lines = PyString.SplitLines(s).Cast<string>().ToList();
         string result;
         if (PyOps.Truthy(bound[2]))
@@ -138,4 +150,13 @@ internal static partial class Filters
 
         return PyOps.Truthy(bound[1]) ? indentation + result : result;
     }
+
+    /// <summary>Jinja2 filters that use string operations directly (not str()) fail on other types as Python does.</summary>
+    private static string RequireText(object? value, string op) => value switch
+    {
+        string s => s,
+        Undefined u => throw u.Fail(),
+        PyList { Kind: SeqKind.List } => throw new JinjaException("AttributeError", "'list' object has no attribute 'splitlines'"),
+        _ => throw JinjaException.Type($"unsupported operand type(s) for {op}: '{PyOps.TypeName(value)}' and 'str'"),
+    };
 }

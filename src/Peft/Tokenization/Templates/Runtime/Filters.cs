@@ -95,7 +95,6 @@ internal static partial class Filters
             long l => (object)checked(Math.Abs(l)),
             double d => Math.Abs(d),
             bool b => b ? 1L : 0L,
-            Undefined u => throw u.Fail(),
             _ => throw JinjaException.Type($"bad operand type for abs(): '{PyOps.TypeName(value)}'"),
         };
     }
@@ -159,6 +158,11 @@ internal static partial class Filters
     private static object? ToFloat(object? value, Arguments args)
     {
         var fallback = args.Bind("float", ["default"], 0, 0.0)[0];
+        if (value is Undefined u)
+        {
+            throw u.Fail();
+        }
+
         return value switch
         {
             double d => d,
@@ -189,6 +193,8 @@ internal static partial class Filters
         var bound = args.Bind("int", ["default", "base"], 0, 0L, 10L);
         switch (value)
         {
+            case Undefined u:
+                throw u.Fail();
             case long or bool:
                 return PyOps.AsLong(value);
             case double d when !double.IsNaN(d) && !double.IsInfinity(d):

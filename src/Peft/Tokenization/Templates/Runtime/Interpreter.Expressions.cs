@@ -16,6 +16,10 @@ internal sealed partial class Interpreter
         {
             throw Locate(ex, expr.Start, expr.End);
         }
+        catch (Exception ex) when (IsUnexpected(ex))
+        {
+            throw Locate(new JinjaException("InternalError", $"{ex.GetType().Name}: {ex.Message}"), expr.Start, expr.End);
+        }
     }
 
     private object? EvalCore(Expr expr, Scope scope)
@@ -30,10 +34,13 @@ internal sealed partial class Interpreter
                 return PyAccess.GetAttr(Eval(g.Target, scope), g.Name);
             case GetItemExpr g:
                 var target = Eval(g.Target, scope);
-                var key = g.Index is SliceExpr slice
-                    ? new PySlice(EvalOptional(slice.StartIndex, scope), EvalOptional(slice.Stop, scope), EvalOptional(slice.Step, scope))
-                    : Eval(g.Index, scope);
-                return PyAccess.GetItem(target, key);
+                if (g.Index is SliceExpr slice)
+                {
+                    // Jinja2 compiles slices to a plain Python subscript, bypassing the sandbox's getitem.
+                    return PyAccess.Slice(target, new PySlice(EvalOptional(slice.StartIndex, scope), EvalOptional(slice.Stop, scope), EvalOptional(slice.Step, scope)));
+                }
+
+                return PyAccess.GetItem(target, Eval(g.Index, scope));
             case CallExpr call:
                 return Call(Eval(call.Callee, scope), EvalArgs(call.Args, scope));
             case FilterExpr f:
@@ -107,6 +114,10 @@ internal sealed partial class Interpreter
                 throw new InvalidOperationException($"Unknown expression {expr.GetType().Name}");
         }
     }
+
+    /// <summary>A .NET exception the runtime did not anticipate; it is still reported with the template position.</summary>
+    private static bool IsUnexpected(Exception ex) =>
+        ex is not (ChatTemplateException or OutOfMemoryException or InsufficientExecutionStackException or OperationCanceledException);
 
     private object? EvalOptional(Expr? expr, Scope scope) => expr is null ? null : Eval(expr, scope);
 

@@ -109,6 +109,10 @@ internal sealed partial class Interpreter(SourceText source, TimeProvider clock)
         {
             throw Locate(ex, stmt.Start, stmt.End);
         }
+        catch (Exception ex) when (IsUnexpected(ex))
+        {
+            throw Locate(new JinjaException("InternalError", $"{ex.GetType().Name}: {ex.Message}"), stmt.Start, stmt.End);
+        }
     }
 
     private string RenderToString(Stmt[] body, Scope scope)

@@ -124,7 +124,9 @@ internal static class PercentFormat
             sb.Append(text);
         }
 
-        if (!usedMapping && mapping is null && next < values.Count)
+        // Python skips this check when the argument has __getitem__ (a dict, a list, an undefined value).
+        var mappingLike = args is PyDict or PyList { Kind: SeqKind.List } or Undefined;
+        if (!usedMapping && !mappingLike && next < values.Count)
         {
             throw JinjaException.Type("not all arguments converted during string formatting");
         }

@@ -130,6 +130,28 @@ internal static class PyAccess
         return key is string name ? GetAttr(obj, name) : Undefined.ForMember(obj, key);
     }
 
+    /// <summary>Python's <c>obj[start:stop:step]</c> (no undefined on failure: Jinja2 does not route slices through the sandbox).</summary>
+    public static object? Slice(object? obj, PySlice slice)
+    {
+        if (!IsIndex(slice.Start) || !IsIndex(slice.Stop) || !IsIndex(slice.Step))
+        {
+            if (obj is Undefined u)
+            {
+                throw u.Fail();
+            }
+
+            throw JinjaException.Type("slice indices must be integers or None or have an __index__ method");
+        }
+
+        return obj switch
+        {
+            Undefined u => throw u.Fail(),
+            PyList { IsSequence: true } or string or PyRange => GetItem(obj, slice),
+            PyDict => throw JinjaException.Type("unhashable type: 'slice'"),
+            _ => throw JinjaException.Type($"'{PyOps.TypeName(obj)}' object is not subscriptable"),
+        };
+    }
+
     private static string? SliceString(string s, PySlice slice)
     {
         if (!PyString.HasSurrogates(s))

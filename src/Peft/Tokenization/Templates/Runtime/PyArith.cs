@@ -201,7 +201,12 @@ internal static class PyArith
         }
 
         var m = p % q;
-        return m != 0 && ((m < 0) != (q < 0)) ? m + q : m;
+        if (m == 0)
+        {
+            return Math.CopySign(0.0, q);
+        }
+
+        return (m < 0) != (q < 0) ? m + q : m;
     }
 
     private static object Power(object? a, object? b)
@@ -239,7 +244,18 @@ internal static class PyArith
             throw new JinjaException("ZeroDivisionError", "0.0 cannot be raised to a negative power");
         }
 
-        return Math.Pow(p, q);
+        var power = Math.Pow(p, q);
+        if (double.IsInfinity(power) && double.IsFinite(p) && double.IsFinite(q))
+        {
+            throw new JinjaException("OverflowError", "(34, 'Numerical result out of range')");
+        }
+
+        if (double.IsNaN(power) && p < 0 && double.IsFinite(q))
+        {
+            throw JinjaException.Value("math domain error: a negative number raised to a fractional power (Python would give a complex number)");
+        }
+
+        return power;
     }
 
     private static long Checked(Func<long> compute)

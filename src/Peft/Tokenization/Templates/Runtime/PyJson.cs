@@ -151,7 +151,7 @@ internal static class PyJson
             if (sortKeys)
             {
                 var list = dict.Map.ToList();
-                list.Sort((a, b) => PyOps.Order(PyDict.FromKey(a.Key), PyDict.FromKey(b.Key)));
+                PyOps.Sort(list, (a, b) => PyOps.Order(PyDict.FromKey(a.Key), PyDict.FromKey(b.Key)) < 0);
                 entries = list;
             }
 

@@ -48,7 +48,7 @@ internal static class PyOps
     {
         long l => l,
         bool b => b ? 1 : 0,
-        _ => throw new InvalidOperationException("not an integer"),
+        _ => throw JinjaException.Type($"'{TypeName(value)}' object cannot be interpreted as an integer"),
     };
 
     public static double AsDouble(object? value) => value switch
@@ -56,7 +56,7 @@ internal static class PyOps
         double d => d,
         long l => l,
         bool b => b ? 1 : 0,
-        _ => throw new InvalidOperationException("not a number"),
+        _ => throw JinjaException.Type($"must be real number, not {TypeName(value)}"),
     };
 
     public static bool Truthy(object? value) => value switch
@@ -219,6 +219,37 @@ internal static class PyOps
         }
 
         throw JinjaException.Type($"'{op}' not supported between instances of '{TypeName(a)}' and '{TypeName(b)}'");
+    }
+
+    /// <summary>
+    /// Sorts in place, stably, comparing as CPython's list.sort does for short lists (binary insertion, always asking
+    /// "is the later item less than an earlier one"), so a TypeError names the two types in Python's order.
+    /// </summary>
+    public static void Sort<T>(List<T> items, Func<T, T, bool> less)
+    {
+        for (var i = 1; i < items.Count; i++)
+        {
+            var pivot = items[i];
+            int lo = 0, hi = i;
+            while (lo < hi)
+            {
+                var mid = (lo + hi) >> 1;
+                if (less(pivot, items[mid]))
+                {
+                    hi = mid;
+                }
+                else
+                {
+                    lo = mid + 1;
+                }
+            }
+
+            if (lo < i)
+            {
+                items.RemoveAt(i);
+                items.Insert(lo, pivot);
+            }
+        }
     }
 
     /// <summary>Python's <c>item in container</c>.</summary>

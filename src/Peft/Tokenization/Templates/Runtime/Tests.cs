@@ -56,7 +56,7 @@ internal static class Tests
         Add(v => v is PyDict, "mapping");
         Add(v => PyAccess.IsIterable(v) || v is LoopContext, "iterable");
         Add(v => v is string or PyList { IsSequence: true } or PyDict or PyRange or Undefined, "sequence");
-        Add(v => v is PyCallable, "callable");
+        Add(v => v is PyCallable or Undefined, "callable");
         Add(_ => false, "escaped");
         Add(v => PyRepr.Str(v) is var s && s.Any(char.IsLower) && !s.Any(char.IsUpper), "lower");
         Add(v => PyRepr.Str(v) is var s && s.Any(char.IsUpper) && !s.Any(char.IsLower), "upper");
