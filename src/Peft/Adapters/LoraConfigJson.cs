@@ -178,7 +178,7 @@ internal static class LoraConfigJson
 
     /// <summary>Integral values are written as Python ints (PEFT's <c>lora_alpha: 16</c>), others as floats.</summary>
     private static object Number(double value) =>
-        value == Math.Floor(value) && Math.Abs(value) < 1e15 ? (long)value : value;
+        value == Math.Floor(value) && Math.Abs(value) < 1e15 ? (object)(long)value : value;
 
     public static void Validate(LoraConfig c, string source, bool forCreation)
     {
