@@ -58,7 +58,7 @@ internal static class WeightedAdapter
 
         // The saved config must reproduce exactly these layers; when the combined rules would not, name them in full.
         var resolved = TargetMatcher.ResolveTargets(access.Model, config, "LoraConfig");
-        if (!resolved.SequenceEqual(layers))
+        if (!resolved.ToHashSet(StringComparer.Ordinal).SetEquals(layers))
         {
             config = config with
             {

@@ -124,6 +124,18 @@ internal static class AdapterCases
         return d.item<float>();
     }
 
+    /// <summary>Same shape and bit-identical values.</summary>
+    public static bool Identical(Tensor a, Tensor b)
+    {
+        if (!a.shape.SequenceEqual(b.shape))
+        {
+            return false;
+        }
+
+        using var eq = a.eq(b).all();
+        return eq.item<bool>();
+    }
+
     /// <summary>Every dense weight and bias of the base model, cloned.</summary>
     public static Dictionary<string, Tensor> BaseState(CausalLM model) =>
         model.named_parameters().ToDictionary(p => p.name, p => p.parameter.detach().clone());
