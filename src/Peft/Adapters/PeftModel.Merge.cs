@@ -105,7 +105,8 @@ public sealed partial class PeftModel
             else if (active is not null)
             {
                 using var w = active.EffectiveWeight(layer.Base);
-                replacement = Linear.FromTensors(w.to(dtype, copy: true), layer.Bias?.detach().to(dtype, copy: true));
+                using var bias = layer.Bias?.detach();
+                replacement = Linear.FromTensors(w.to(dtype, copy: true), bias?.to(dtype, copy: true));
                 layer.BaseLayer.Dispose();
             }
             else

@@ -322,6 +322,11 @@ public sealed partial class PeftModel : IDisposable
             saved.Dispose();
         }
 
+        foreach (var layer in _layers.Values)
+        {
+            layer.ReleaseAdapters();
+        }
+
         _model.Dispose();
     }
 }

@@ -97,16 +97,22 @@ public sealed class HfLoraParityTests : IClassFixture<HfLoraParityTests.Fixture>
     }
 
     [Fact]
-    public void ExportedMergedCheckpointReloadsWithTheFineTune()
+    public void ExportedMergedCheckpointsReloadWithTheFineTune()
     {
-        using var dir = new TempDirectory();
+        using var withAdapters = new TempDirectory();
+        using var unloaded = new TempDirectory();
         using (var peft = PeftModel.FromPretrained(Fixture.Model(), TestData.HfParity("adapters", "lora_r8")))
         {
-            peft.BaseModel.SavePretrained(dir.Path); // LoRA layers export their effective weights
+            peft.BaseModel.SavePretrained(withAdapters.Path); // LoRA layers export their effective weights
+            using var merged = peft.MergeAndUnload();
+            merged.SavePretrained(unloaded.Path);
         }
 
-        using var reloaded = CausalLM.FromPretrained(dir.Path, new ModelLoadOptions { Device = DeviceOption.Cpu });
-        AssertLogits(ids => reloaded.Forward(ids), "lora_r8", "merged");
+        foreach (var dir in new[] { withAdapters.Path, unloaded.Path })
+        {
+            using var reloaded = CausalLM.FromPretrained(dir, new ModelLoadOptions { Device = DeviceOption.Cpu });
+            AssertLogits(ids => reloaded.Forward(ids), "lora_r8", "merged");
+        }
     }
 
     [Fact]
