@@ -103,9 +103,15 @@ public sealed class Evaluator
             new RougeReportOptions { Rouge = Options.Rouge, Bootstrap = Options.Bootstrap }, dataset.Source);
 
         var perplexityOptions = Options.Perplexity with { AddSpecialTokens = Options.AddSpecialTokens };
-        var (summary, perExample) = Options.ComputePerplexity
-            ? ReferencePerplexity(examples, perplexityOptions, progress, cancellationToken)
-            : (null, null);
+        PerplexitySummary? summary = null;
+        (double Nll, int Tokens)[]? perExample = null;
+        if (Options.ComputePerplexity)
+        {
+            PerplexityResult result;
+            (result, perExample) = ReferencePerplexity(examples, perplexityOptions, progress, cancellationToken);
+            summary = PerplexitySummary.From(result);
+            perplexityOptions = perplexityOptions with { MaxLength = result.MaxLength, Stride = result.Stride }; // record what was used
+        }
 
         var rows = new EvaluationRow[examples.Count];
         for (var i = 0; i < rows.Length; i++)
@@ -172,7 +178,7 @@ public sealed class Evaluator
         }
     }
 
-    private (PerplexitySummary, (double Nll, int Tokens)[]) ReferencePerplexity(IReadOnlyList<EvaluationExample> examples,
+    private (PerplexityResult, (double Nll, int Tokens)[]) ReferencePerplexity(IReadOnlyList<EvaluationExample> examples,
         PerplexityOptions options, IProgress<EvaluationProgress>? progress, CancellationToken cancellationToken)
     {
         var owners = new List<int>();
@@ -196,6 +202,6 @@ public sealed class Evaluator
             perExample[owners[k]] = (perExample[owners[k]].Nll + e.TotalNll, perExample[owners[k]].Tokens + e.TokenCount);
         }
 
-        return (PerplexitySummary.From(result), perExample);
+        return (result, perExample);
     }
 }

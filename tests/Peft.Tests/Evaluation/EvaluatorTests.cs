@@ -170,7 +170,8 @@ public sealed class EvaluatorTests : IDisposable
         var both = Math.Exp((expected.Examples[1].TotalNll + expected.Examples[2].TotalNll) / 25);
         report.Rows[1].ReferenceTokens.Should().Be(25);
         report.Rows[1].ReferencePerplexity.Should().BeApproximately(both, both * 1e-6);
-        report.Settings.Perplexity.Should().NotBeNull();
+        report.Settings.Perplexity!.MaxLength.Should().Be(128, "the window used is recorded (max_position_embeddings here)");
+        report.Settings.Perplexity.Stride.Should().Be(64);
         report.ToMarkdown().Should().Contain("Reference perplexity: **").And.Contain("over 73 reference tokens");
     }
 
