@@ -30,8 +30,11 @@ namespace Peft.Evaluation;
 /// figure for comparison with published numbers.
 /// </para>
 /// <para>
-/// Windows of all texts are batched (<see cref="PerplexityOptions.BatchSize"/>), right-padded with an attention mask;
-/// padding is never scored and does not change any text's result beyond float rounding. The model runs in
+/// Windows of all texts are batched (<see cref="PerplexityOptions.BatchSize"/>, longest first) and right-padded.
+/// Padding is never scored and cannot be attended to: with right padding the causal mask already keeps every real
+/// token from seeing the padding after it, and position ids are unchanged, so no attention mask is passed (the fused
+/// causal attention is about 2.5× faster than a masked one on CPU) and a text's result does not depend on the
+/// batch beyond float rounding. The model runs in
 /// evaluation mode without gradients (its training flag is restored afterwards). NLLs are computed in float32 from
 /// the logits and summed in float64.
 /// </para>

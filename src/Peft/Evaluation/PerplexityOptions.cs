@@ -25,8 +25,8 @@ public sealed record PerplexityOptions
     public int? Stride { get; init; }
 
     /// <summary>
-    /// Windows per forward pass (short texts and windows of long texts are batched together, right-padded with an
-    /// attention mask). Memory grows with batch × window × vocabulary for the logits. Default 8.
+    /// Windows per forward pass (short texts and windows of long texts are batched together, right-padded; see
+    /// <see cref="Perplexity"/>). Memory grows with batch × window × vocabulary for the logits. Default 8.
     /// </summary>
     public int BatchSize { get; init; } = 8;
 

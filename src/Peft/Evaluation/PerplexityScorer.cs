@@ -116,8 +116,7 @@ internal static class PerplexityScorer
         using var scope = NewDisposeScope();
         var batch = rows.Length;
         var width = rows.Max(w => w.Length);
-        var ids = new long[batch * width];
-        var mask = new long[batch * width];
+        var ids = new long[batch * width]; // right-padded with id 0
         var targetRows = new List<long>();    // flat index into the shifted logits [batch * (width - 1)]
         var targetIds = new List<long>();
         for (var r = 0; r < batch; r++)
@@ -127,7 +126,6 @@ internal static class PerplexityScorer
             for (var t = 0; t < w.Length; t++)
             {
                 ids[r * width + t] = tokens[w.Begin + t];
-                mask[r * width + t] = 1;
             }
 
             for (var p = w.TargetFrom; p < w.End; p++)
@@ -137,11 +135,12 @@ internal static class PerplexityScorer
             }
         }
 
+        // Right padding needs no attention mask: under the causal mask a real token at position t attends only to
+        // positions ≤ t, all real, and gets position id t either way; the outputs at padded positions are never read.
+        // Leaving the mask out keeps the fused causal attention, about 2.5× faster than a masked one on CPU.
         var device = model.Device;
         var input = tensor(ids, new long[] { batch, width }, device: device);
-        var padded = rows.Any(w => w.Length != width);
-        var attention = padded ? tensor(mask, new long[] { batch, width }, device: device) : null;
-        using var output = model.Forward(input, attention);
+        using var output = model.Forward(input);
         var vocab = output.Logits.shape[2];
         var shifted = output.Logits.narrow(1, 0, width - 1).reshape(-1, vocab);                   // [B·(T−1), V]
         var picked = shifted.index_select(0, tensor(targetRows.ToArray(), device: device)).to(ScalarType.Float32);

@@ -158,6 +158,22 @@ public sealed class PerplexityWindowTests : IDisposable
     }
 
     [Fact]
+    public void RightPaddedRowsNeedNoAttentionMask()
+    {
+        var a = RandomIds(10, seed: 1);
+        var b = RandomIds(4, seed: 2);
+        using var batch = tensor(a.Concat(b).Concat(new long[6]).ToArray(), new long[] { 2, 10 });
+        using var mask = tensor(Enumerable.Repeat(1L, 14).Concat(new long[6]).ToArray(), new long[] { 2, 10 });
+        using var alone = _model.Forward(tensor(b).unsqueeze(0));
+        using var unmasked = _model.Forward(batch);
+        using var masked = _model.Forward(batch, mask);
+
+        using var real = unmasked.Logits[1].narrow(0, 0, 4);
+        (real - alone.Logits[0]).abs().max().item<float>().Should().BeLessThan(1e-5f);
+        (real - masked.Logits[1].narrow(0, 0, 4)).abs().max().item<float>().Should().BeLessThan(1e-5f);
+    }
+
+    [Fact]
     public void TextsAreEncodedWithTheCodecAndAddBosPrependsTheModelsBos()
     {
         var codec = new ByteCodec();
