@@ -117,7 +117,7 @@ internal static class PerplexityScorer
         var batch = rows.Length;
         var width = rows.Max(w => w.Length);
         var ids = new long[batch * width]; // right-padded with id 0
-        var targetRows = new List<long>();    // flat index into the shifted logits [batch * (width - 1)]
+        var targetRows = new List<long>();    // flat row of the logits [batch · width] that predicts each target
         var targetIds = new List<long>();
         for (var r = 0; r < batch; r++)
         {
@@ -130,7 +130,7 @@ internal static class PerplexityScorer
 
             for (var p = w.TargetFrom; p < w.End; p++)
             {
-                targetRows.Add(r * (width - 1) + (p - w.Begin - 1)); // logits at p-1 predict the token at p
+                targetRows.Add(r * width + (p - w.Begin - 1)); // the logits at p − 1 predict the token at p
                 targetIds.Add(tokens[p]);
             }
         }
@@ -142,8 +142,8 @@ internal static class PerplexityScorer
         var input = tensor(ids, new long[] { batch, width }, device: device);
         using var output = model.Forward(input);
         var vocab = output.Logits.shape[2];
-        var shifted = output.Logits.narrow(1, 0, width - 1).reshape(-1, vocab);                   // [B·(T−1), V]
-        var picked = shifted.index_select(0, tensor(targetRows.ToArray(), device: device)).to(ScalarType.Float32);
+        var flat = output.Logits.reshape(-1, vocab);                                                 // [B·T, V]
+        var picked = flat.index_select(0, tensor(targetRows.ToArray(), device: device)).to(ScalarType.Float32); // [N, V]
         var nll = nn.functional.cross_entropy(picked, tensor(targetIds.ToArray(), device: device), reduction: nn.Reduction.None);
         var values = nll.cpu().data<float>().ToArray();
 
