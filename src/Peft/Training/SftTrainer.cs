@@ -10,7 +10,7 @@ namespace Peft.Training;
 /// </summary>
 /// <example>
 /// <code>
-/// var peft = PeftModel.Create(CausalLM.FromPretrained(folder), new LoraConfig { R = 16, LoraAlpha = 32, TargetModules = new[] { "all-linear" } });
+/// var peft = PeftModel.Create(CausalLM.FromPretrained(folder), new LoraConfig { R = 16, LoraAlpha = 32, TargetModulesRegex = LoraConfig.AllLinear });
 /// var tokenizer = PretrainedTokenizer.FromPretrained(folder);
 /// var data = SftDataset.Load("train.jsonl");
 /// var trainer = SftTrainer.Create(new AdapterTraining(peft), tokenizer, data.Examples,
