@@ -77,8 +77,25 @@ public static class TorchRuntime
         }
     }
 
-    /// <summary>Registers the resolver on TorchSharp's assembly (and Peft's) without loading anything.</summary>
-    internal static void RegisterResolver()
+    /// <summary>
+    /// Loads the native runtime now if it can, without throwing: apps that reference the Peft package call this
+    /// from a generated module initializer, so that TorchSharp — whose own loader probes by file name and finds the
+    /// library already loaded — works even when the first call goes straight to <c>torch.*</c>. A failure is kept
+    /// and thrown, with its real cause, by the next <see cref="EnsureInitialized"/>.
+    /// </summary>
+    /// <returns>True when the native runtime is loaded (or left to TorchSharp on other systems).</returns>
+    public static bool TryPreload()
+    {
+        RegisterResolver();
+        LoadOnce();
+        return s_failure is null;
+    }
+
+    /// <summary>
+    /// Registers Peft's native-library resolver for TorchSharp's P/Invokes (and Peft's) without loading anything
+    /// (idempotent; Peft's own module initializer calls it).
+    /// </summary>
+    public static void RegisterResolver()
     {
         lock (Gate)
         {

@@ -42,7 +42,7 @@ public sealed class Trainer<TBatch> where TBatch : ITrainingBatch
     public event EventHandler<TrainingProgress>? ProgressChanged;
 
     /// <summary>Receives the same reports as <see cref="ProgressChanged"/>.</summary>
-    public IProgress<TrainingProgress>? Progress { get; init; }
+    public IProgress<TrainingProgress>? Progress { get; set; }
 
     /// <summary>Optimizer steps the run makes.</summary>
     public long TotalSteps => _options.MaxSteps > 0
