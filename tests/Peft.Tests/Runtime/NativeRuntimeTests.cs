@@ -45,6 +45,20 @@ public sealed class NativeRuntimeTests
     }
 
     [Fact]
+    public void AnAppWhoseFirstCallIsTorchWorksThroughThePackageBootstrap()
+    {
+        using var cache = new TempDirectory();
+        var (code, output) = ChildProcess.RunDotnet(ProbeDll,
+            new Dictionary<string, string?> { [TorchRuntime.CacheDirectoryVariable] = cache.Path }, 120_000, "torch-first");
+
+        code.Should().Be(0, output);
+        output.Should().Contain("matmul=22,28,49,64");
+        // Peft preloaded the library before TorchSharp's own loader ran: the compatible copy where the C++ runtime is
+        // old (Debian 12, this project's CI), the shipped file elsewhere.
+        output.Should().Match(o => o.Contains("compat=True") ? o.Contains("path=" + cache.Path) : o.Contains("path=" + ChildProcess.NativeProbeFolder));
+    }
+
+    [Fact]
     public void MissingBackendGivesAClearError()
     {
         using var app = new TempDirectory();

@@ -19,7 +19,7 @@ internal static class ChildProcess
         }
     }
 
-    public static (int ExitCode, string Output) RunDotnet(string dll, IDictionary<string, string?> environment, int timeoutMs = 120_000)
+    public static (int ExitCode, string Output) RunDotnet(string dll, IDictionary<string, string?> environment, int timeoutMs = 120_000, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -29,6 +29,11 @@ internal static class ChildProcess
         };
         info.ArgumentList.Add("exec");
         info.ArgumentList.Add(dll);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
         foreach (var (key, value) in environment)
         {
             if (value is null)
