@@ -42,7 +42,8 @@ internal static class EvalCommand
     {
         CliPaths.RequireFile(before, "--compare");
         CliPaths.RequireFile(after, "--compare");
-        var comparison = ReportComparison.Create(EvaluationReport.Load(before), EvaluationReport.Load(after), labels?[0], labels?[1]);
+        var (first, second) = labels is { Length: 2 } ? (labels[0], labels[1]) : ((string?)null, (string?)null);
+        var comparison = ReportComparison.Create(EvaluationReport.Load(before), EvaluationReport.Load(after), first, second);
         comparison.Save(folder);
         var table = new Table().AddColumns("metric", Markup.Escape(comparison.BeforeLabel), Markup.Escape(comparison.AfterLabel), "Δ", "Δ %", "");
         foreach (var m in comparison.Metrics)
