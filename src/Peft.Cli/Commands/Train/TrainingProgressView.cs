@@ -25,7 +25,7 @@ internal static class TrainingProgressView
         TrainingResult? result = null;
         context.Console.Progress()
             .AutoClear(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new SpinnerColumn())
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = 20 }, new PercentageColumn())
             .Start(ctx =>
             {
                 var task = ctx.AddTask("starting", maxValue: Math.Max(1, totalSteps));
@@ -34,7 +34,7 @@ internal static class TrainingProgressView
                     if (p.Kind == "train")
                     {
                         task.Value = p.Step;
-                        task.Description = Markup.Escape(Line(p));
+                        task.Description = Markup.Escape(Compact(p));
                     }
                     else
                     {
@@ -46,6 +46,10 @@ internal static class TrainingProgressView
             });
         return result!;
     }
+
+    /// <summary>A train report short enough to sit beside the bar on an 80-column terminal.</summary>
+    public static string Compact(TrainingProgress p) =>
+        $"{p.Step}/{p.TotalSteps} loss {Numbers.Fixed(p.Loss)} lr {Numbers.Rate(p.LearningRate)} {Numbers.Count((long)p.TokensPerSecond)} tok/s eta {Numbers.Duration(p.Eta)}";
 
     /// <summary>One report as text: <c>step 3/10 · loss 2.3141 · lr 2.0e-04 · 1,234 tok/s · eta 00:05</c>.</summary>
     public static string Line(TrainingProgress p) => p.Kind switch
