@@ -23,7 +23,7 @@ internal static class TrainCommand
             command.Options.Add(option);
         }
 
-        CommandActions.Set(command, context => TrainingRun.Execute(context, options, name));
+        CommandActions.Set(command, context => TrainingRun.Execute(context, options));
         return command;
     }
 }

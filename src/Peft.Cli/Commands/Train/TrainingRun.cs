@@ -12,7 +12,7 @@ namespace Peft.Cli.Commands.Train;
 /// <summary>Runs <c>train sft</c> / <c>train dpo</c>: settings → library options, data, model, adapter, trainer.</summary>
 internal static class TrainingRun
 {
-    public static int Execute(CliContext context, TrainOptionSet o, string method)
+    public static int Execute(CliContext context, TrainOptionSet o)
     {
         var config = context.Given(o.Config)
             ? ConfigFile.Load(context.Get(o.Config)!, o.All.Where(x => x != o.Config).Append(GlobalOptions.Device))
@@ -55,7 +55,7 @@ internal static class TrainingRun
                 () => trainer.Train(settings.Resume, context.Cancellation));
         }
 
-        return Finish(context, result, method);
+        return Finish(context, result);
     }
 
     private static (IReadOnlyList<SftExample>? Sft, IReadOnlyList<PreferenceExample>? Preference, IReadOnlyList<SkippedRecord> Skipped) LoadData(
@@ -93,7 +93,7 @@ internal static class TrainingRun
                      + (settings.Resume is null ? string.Empty : $" (resuming from {settings.Resume})"));
     }
 
-    private static int Finish(CliContext context, TrainingResult result, string method)
+    private static int Finish(CliContext context, TrainingResult result)
     {
         if (result.Cancelled)
         {
@@ -108,7 +108,6 @@ internal static class TrainingRun
                      + $"loss {Metric("loss")}, eval_loss {Metric("eval_loss")}");
         context.Info($"adapter    saved to {Path.GetFullPath(result.OutputDirectory)} (adapter_config.json + {PeftModel.WeightsFileName}); "
                      + $"try: peft generate --model <model> --adapter {result.OutputDirectory} --prompt \"...\"");
-        _ = method;
         return ExitCodes.Success;
     }
 
