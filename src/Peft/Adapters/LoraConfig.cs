@@ -171,6 +171,14 @@ public sealed record LoraConfig
         IO.AtomicFile.WriteAllText(Path.Combine(folder, LoraConfigJson.FileName), ToJson());
     }
 
+    /// <summary>
+    /// Checks every value as <see cref="PeftModel.Create"/> will (rank, α, dropout, target and exclude rules, patterns,
+    /// <c>bias</c>, an initialisation Peft can perform), throwing for the first invalid one — so a caller can reject a
+    /// bad config before loading a model.
+    /// </summary>
+    /// <exception cref="LoraConfigException">A value is invalid; the message names the field.</exception>
+    public void Validate() => Validate("LoraConfig", forCreation: true);
+
     /// <summary>Checks every value, throwing for the first invalid one.</summary>
     /// <param name="source">Where the config came from, for messages.</param>
     /// <param name="forCreation">Also require an initialisation Peft can perform (not only load).</param>

@@ -36,7 +36,9 @@ public sealed record EvaluationOptions
     /// <summary>The adapter's name or path, as the report should show it; null for the base model.</summary>
     public string? AdapterName { get; init; }
 
-    internal void Validate()
+    /// <summary>Checks every setting (batch size, and the generation and perplexity settings), naming the first one out of range.</summary>
+    /// <exception cref="ArgumentException">A setting is out of range.</exception>
+    public void Validate()
     {
         if (BatchSize < 1)
         {
@@ -46,5 +48,7 @@ public sealed record EvaluationOptions
         ArgumentNullException.ThrowIfNull(Generation, "EvaluationOptions.Generation");
         ArgumentNullException.ThrowIfNull(Rouge, "EvaluationOptions.Rouge");
         ArgumentNullException.ThrowIfNull(Perplexity, "EvaluationOptions.Perplexity");
+        Generation.Validate();
+        Perplexity.Validate();
     }
 }

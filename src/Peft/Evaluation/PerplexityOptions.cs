@@ -43,6 +43,31 @@ public sealed record PerplexityOptions
     /// <summary>Keep each scored token's negative log-likelihood in <see cref="SequencePerplexity.TokenNlls"/>. Default false.</summary>
     public bool KeepTokenNlls { get; init; }
 
+    /// <summary>
+    /// Checks the settings that do not depend on the model: an explicit window of at least 2 tokens, a stride of at
+    /// least 1 and not above an explicit window, a batch size of at least 1. (A stride above the model's default window
+    /// is caught when the window is resolved.)
+    /// </summary>
+    /// <exception cref="ArgumentException">A setting is out of range; the message names it.</exception>
+    public void Validate()
+    {
+        if (MaxLength is { } window && window < 2)
+        {
+            throw new ArgumentException($"PerplexityOptions.MaxLength must be at least 2 tokens; found {window}.");
+        }
+
+        if (Stride is { } stride && (stride < 1 || (MaxLength is { } max && stride > max)))
+        {
+            throw new ArgumentException(
+                $"PerplexityOptions.Stride must be between 1 and the window length{(MaxLength is { } m ? $" {m}" : string.Empty)}; found {stride}.");
+        }
+
+        if (BatchSize < 1)
+        {
+            throw new ArgumentException($"PerplexityOptions.BatchSize must be at least 1; found {BatchSize}.");
+        }
+    }
+
     /// <summary>The window and stride for <paramref name="config"/>, validated.</summary>
     /// <param name="config">The model's configuration.</param>
     /// <returns>The window length and stride in tokens.</returns>

@@ -60,7 +60,9 @@ public sealed record GenerationOptions
     /// <summary>True when tokens are drawn at random (sampling on and a non-zero temperature).</summary>
     public bool IsSampling => DoSample && Temperature > 1e-5;
 
-    internal void Validate()
+    /// <summary>Checks every setting, naming the first one out of range.</summary>
+    /// <exception cref="ArgumentException">A setting is out of range (negative token count or temperature, top-k below 0, top-p outside (0, 1], a non-positive repetition penalty, an empty stop string).</exception>
+    public void Validate()
     {
         if (MaxNewTokens < 0)
         {

@@ -141,6 +141,26 @@ public sealed class ModelMemoryReport
         return new ModelMemoryReport(rows.Select(r => new ModelMemoryReportRow(r.Key.Kind, r.Key.Part, r.Value.Modules, r.Value.Parameters, r.Value.Bytes)).ToList());
     }
 
+    /// <summary>
+    /// Estimates the bytes a model would hold, from its configuration alone (nothing is loaded): token embeddings,
+    /// norms and an untied <c>lm_head</c> in <paramref name="storageType"/>; each projection either dense in
+    /// <paramref name="storageType"/> or, when <paramref name="quantization"/> quantizes it, as packed codes plus scales
+    /// (4-bit: ⌈n/2⌉ code bytes and a float32 absmax per block, or with double quantization an 8-bit absmax per block
+    /// plus a float32 scale per 256 blocks and an offset; int8: one byte per element plus a float32 scale per row).
+    /// Biases stay in <paramref name="storageType"/>. The figure equals <see cref="TotalBytes"/> of the loaded model
+    /// except for int8 outlier columns, which depend on the weights and are not included.
+    /// </summary>
+    /// <param name="config">The model's configuration.</param>
+    /// <param name="storageType">Dtype of the parameters that are not quantized (float32, bfloat16, float16, …).</param>
+    /// <param name="quantization">How projections are quantized; null for a dense model.</param>
+    /// <returns>The estimated bytes of parameters and quantized state.</returns>
+    /// <exception cref="ArgumentException">The quantization settings are invalid.</exception>
+    public static long Estimate(Models.ModelConfig config, torch.ScalarType storageType, QuantizationConfig? quantization = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        return MemoryEstimator.Bytes(config, storageType, quantization);
+    }
+
     /// <summary>Identifies a tensor's storage so tied weights are counted once.</summary>
     private static IntPtr DataKey(torch.Tensor t) => t.device_type == DeviceType.CPU && t.is_contiguous() && t.numel() > 0 ? TensorMemory.DataPointer(t) : t.Handle;
 
