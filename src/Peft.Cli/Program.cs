@@ -2,6 +2,7 @@ using System.CommandLine;
 using Peft.Cli.Commands;
 using Peft.Cli.Commands.Eval;
 using Peft.Cli.Commands.Train;
+using Peft.Cli.QuickStart;
 
 namespace Peft.Cli;
 
@@ -39,5 +40,6 @@ internal static class Program
         GenerateCommand.Create(),
         MergeCommand.Create(),
         InspectCommand.Create(),
+        QuickStartCommand.Create(),
     ];
 }
