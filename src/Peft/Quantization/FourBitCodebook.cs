@@ -88,13 +88,56 @@ internal static class FourBitCodebook
             return Pin(tensor(pairs).view(256, 2).to(device));
         });
 
-    /// <summary>The thresholds of a type as a float32 tensor on a device (cached; do not dispose).</summary>
-    private static Tensor Thresholds(QuantType type, Device device) =>
-        Cache.GetOrAdd((type, "thresholds:" + device), _ =>
-            Pin(tensor(type == QuantType.Nf4 ? Nf4Thresholds : Fp4MagnitudeThresholds).to(device)));
+    /// <summary>Cells per unit of the lookup grid that replaces a binary search over the thresholds.</summary>
+    private const int GridCells = 4096;
+
+    /// <summary>
+    /// The lookup grid of a type on a device (cached; do not dispose): <c>Lower[k]</c> counts the thresholds below
+    /// the grid cell <c>k</c> with a two-cell margin, and <c>Padded</c> holds the thresholds followed by +∞.
+    /// </summary>
+    private static (Tensor Lower, Tensor Padded) Grid(QuantType type, Device device)
+    {
+        var lower = Cache.GetOrAdd((type, "grid:" + device), _ =>
+        {
+            var thresholds = type == QuantType.Nf4 ? Nf4Thresholds : Fp4MagnitudeThresholds;
+            var origin = type == QuantType.Nf4 ? -1.0 : 0.0;
+            var cells = (type == QuantType.Nf4 ? 2 : 1) * GridCells;
+            var counts = new int[cells + 1];
+            for (var k = 0; k <= cells; k++)
+            {
+                var edge = origin + ((k - 2.0) / GridCells);
+                counts[k] = thresholds.Count(t => t < edge);
+            }
+
+            return Pin(tensor(counts).to(device));
+        });
+        var padded = Cache.GetOrAdd((type, "padded:" + device), _ =>
+            Pin(tensor((type == QuantType.Nf4 ? Nf4Thresholds : Fp4MagnitudeThresholds).Append(float.PositiveInfinity).ToArray()).to(device)));
+        return (lower, padded);
+    }
 
     private static Tensor Fp4Bits(Device device) =>
         Cache.GetOrAdd((QuantType.Fp4, "bits:" + device), _ => Pin(tensor(Fp4RankToBits).to(device)));
+
+    /// <summary>
+    /// The number of thresholds strictly below each value, i.e. bitsandbytes' decision tree, computed without a
+    /// per-element binary search: <c>k = ⌊(v − origin)·4096⌋</c> picks a grid cell, <c>c = Lower[k]</c> counts the
+    /// thresholds certainly below <c>v</c>, and <c>c + [v &gt; thresholds[c]]</c> adds the one threshold that can lie
+    /// within the cell's margin (adjacent thresholds are ≥ 0.08 apart, the margin is 3/4096).
+    /// </summary>
+    /// <param name="values">[n] float32 within the type's range (±1, or [0, 1] for FP4 magnitudes, up to rounding).</param>
+    /// <param name="type">Which thresholds.</param>
+    /// <returns>[n] int32 counts.</returns>
+    private static Tensor CountBelow(Tensor values, QuantType type)
+    {
+        using var scope = NewDisposeScope();
+        var (lower, padded) = Grid(type, values.device);
+        var cells = lower.shape[0] - 1;
+        var k = (type == QuantType.Nf4 ? values.add(1) : values.clone()).mul_(GridCells).floor_().clamp_(0, cells).to(ScalarType.Int32);
+        var count = lower.index_select(0, k);
+        var next = padded.index_select(0, count);
+        return count.add_(values.gt(next)).MoveToOuterDisposeScope();
+    }
 
     /// <summary>
     /// Encodes values already scaled to [−1, 1] (<c>s = x · (1/absmax)</c>) as 4-bit codes.
@@ -106,14 +149,13 @@ internal static class FourBitCodebook
     public static Tensor Encode(Tensor scaled, QuantType type)
     {
         using var scope = NewDisposeScope();
-        var device = scaled.device;
         if (type == QuantType.Nf4)
         {
-            return bucketize(scaled, Thresholds(type, device), outInt32: true).to(ScalarType.Byte).MoveToOuterDisposeScope();
+            return CountBelow(scaled, type).to(ScalarType.Byte).MoveToOuterDisposeScope();
         }
 
-        var rank = bucketize(scaled.abs(), Thresholds(type, device), outInt32: true);
-        var bits = Fp4Bits(device).index_select(0, rank);
+        var rank = CountBelow(scaled.abs(), type);
+        var bits = Fp4Bits(scaled.device).index_select(0, rank);
         var sign = scaled.lt(0).to(ScalarType.Byte).mul_(8);
         return bits.add_(sign).MoveToOuterDisposeScope();
     }

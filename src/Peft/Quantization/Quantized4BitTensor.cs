@@ -127,10 +127,11 @@ public sealed class Quantized4BitTensor : IDisposable
         try
         {
             using (no_grad())
+            using (NewDisposeScope()) // the detached view must not outlive the call: it keeps the caller's storage alive
             {
-                using var flat = value.detach().reshape(-1);
+                var flat = value.detach().reshape(-1);
                 var chunk = Math.Max(blockSize, ChunkElements / blockSize * blockSize);
-                using var packedFlat = packed.view(-1);
+                var packedFlat = packed.view(-1);
                 for (long start = 0; start < n; start += chunk)
                 {
                     using var scope = NewDisposeScope();

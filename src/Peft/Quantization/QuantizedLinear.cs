@@ -104,6 +104,8 @@ public abstract class QuantizedLinear : nn.Module<Tensor, Tensor>, ILinearLayer,
             using var onDevice = value.to(Device);
             SetWeightFrom(onDevice);
         }
+
+        NativeHeap.Trim();
     }
 
     /// <summary>Quantizes <paramref name="weight"/> [out, in] (on <see cref="Device"/>) and replaces the stored weight.</summary>
@@ -118,8 +120,17 @@ public abstract class QuantizedLinear : nn.Module<Tensor, Tensor>, ILinearLayer,
 
     /// <summary>A dense <see cref="Models.Layers.Linear"/> with the dequantized weight and a copy of the bias.</summary>
     /// <param name="dtype">Storage dtype of the dense layer.</param>
-    public Models.Layers.Linear ToDense(ScalarType dtype) =>
-        Models.Layers.Linear.FromTensors(DenseWeight(dtype), _bias?.detach().to(dtype, copy: true));
+    public Models.Layers.Linear ToDense(ScalarType dtype)
+    {
+        Tensor? bias = null;
+        if (_bias is not null)
+        {
+            using var detached = _bias.detach();
+            bias = detached.to(dtype, copy: true);
+        }
+
+        return Models.Layers.Linear.FromTensors(DenseWeight(dtype), bias);
+    }
 
     /// <summary>Applies <c>y = x·Ŵᵀ + b</c>.</summary>
     /// <param name="input">[..., in]</param>

@@ -202,7 +202,7 @@ public static class QuantizedModel
         {
             sources.Add(p.device_type == DeviceType.CPU && p.is_contiguous()
                 ? TensorSource.Of(prefix + name, p)
-                : new TensorSource(prefix + name, p.dtype, p.shape, () => p.detach().cpu().contiguous(), DisposeAfterWrite: true));
+                : new TensorSource(prefix + name, p.dtype, p.shape, () => QuantizedStateDict.CpuCopy(p), DisposeAfterWrite: true));
         }
 
         foreach (var (name, child) in module.named_children())

@@ -64,7 +64,14 @@ internal static class QuantizedStateDict
     private static TensorSource Cpu(string name, Tensor t) =>
         t.device_type == DeviceType.CPU && t.is_contiguous()
             ? TensorSource.Of(name, t)
-            : new TensorSource(name, t.dtype, t.shape, () => t.detach().cpu().contiguous(), DisposeAfterWrite: true);
+            : new TensorSource(name, t.dtype, t.shape, () => CpuCopy(t), DisposeAfterWrite: true);
+
+    /// <summary>A contiguous CPU copy of a tensor, with no intermediate handles left for the finalizer.</summary>
+    internal static Tensor CpuCopy(Tensor t)
+    {
+        using var scope = NewDisposeScope();
+        return t.detach().cpu().contiguous().MoveToOuterDisposeScope();
+    }
 
     /// <summary>The keys a saved 4-bit layer holds (the quant-state key is looked up in the checkpoint).</summary>
     public static List<string> Keys4Bit(string prefix, bool hasBias, SafetensorsCheckpoint checkpoint, out string? quantStateKey)
@@ -165,7 +172,7 @@ internal static class QuantizedStateDict
 
         Expect(ckpt, prefix + "weight.absmax", nested ? ScalarType.Byte : ScalarType.Float32, blocks);
         var device = layer.Device;
-        var packed = Read(ckpt, prefix + "weight", device).view((n + 1) / 2, 1);
+        var packed = Read(ckpt, prefix + "weight", device, (n + 1) / 2, 1);
         Quantized4BitTensor restored;
         if (nested)
         {
@@ -223,23 +230,27 @@ internal static class QuantizedStateDict
             values = Read(ckpt, prefix + "weight.outlier_values", device);
         }
 
-        var codes = Read(ckpt, prefix + "weight", device).view(rows, cols);
-        var scb = Read(ckpt, prefix + "SCB", device).view(rows);
+        var codes = Read(ckpt, prefix + "weight", device, rows, cols);
+        var scb = Read(ckpt, prefix + "SCB", device, rows);
         layer.SetQuantized(new Int8RowwiseTensor(codes, scb, columns, values, values?.dtype ?? ScalarType.Float32));
     }
 
-    private static Tensor Read(SafetensorsCheckpoint ckpt, string key, Device device)
+    /// <summary>Reads a tensor onto a device, optionally reshaped (the intermediate handles are disposed).</summary>
+    private static Tensor Read(SafetensorsCheckpoint ckpt, string key, Device device, params long[] shape)
     {
+        using var scope = NewDisposeScope();
         var t = ckpt.ReadTensor(key);
-        if (device.type == DeviceType.CPU)
+        if (device.type != DeviceType.CPU)
         {
-            return t;
+            t = t.to(device);
         }
 
-        using (t)
+        if (shape.Length > 0 && !t.shape.SequenceEqual(shape))
         {
-            return t.to(device);
+            t = t.view(shape);
         }
+
+        return t.MoveToOuterDisposeScope();
     }
 
     /// <summary>Checks a stored tensor's dtype and element count.</summary>

@@ -145,6 +145,27 @@ public sealed class FourBitQuantizationTests
     }
 
     [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ValuesOnAndAroundEveryThresholdFollowTheDecisionTree(bool nf4)
+    {
+        // Block absmax 1 (the first element), so s = x exactly; probe each midpoint threshold and its float neighbours.
+        float[] thresholds = nf4
+            ? new[] { -0.8480964004993439f, -0.6106329262256622f, -0.4599952697753906f, -0.33967943489551544f, -0.23460740596055984f,
+                -0.13791173323988914f, -0.045525018125772476f, 0.03979014977812767f, 0.1202552504837513f, 0.2035212516784668f,
+                0.2920137718319893f, 0.3893125355243683f, 0.5016634166240692f, 0.6427869200706482f, 0.8614784181118011f }
+            : new[] { 0.00260417f, 0.0859375f, 0.20833333f, 0.29166667f, 0.4166667f, 0.583333f, 0.8333333f };
+        var probes = thresholds.SelectMany(t => new[] { t, MathF.BitIncrement(t), MathF.BitDecrement(t), -t, -MathF.BitIncrement(t) })
+            .Concat(new[] { 0f, -0f, 1f, -1f, MathF.BitDecrement(1f), MathF.BitIncrement(-1f), 1e-30f, -1e-30f }).ToList();
+        var x = probes.Chunk(63).SelectMany(c => new[] { 1f }.Concat(c).Concat(new float[63 - c.Length])).ToArray(); // 1 opens every block
+        using var q = Quantized4BitTensor.Quantize(tensor(x), nf4 ? QuantType.Nf4 : QuantType.Fp4, blockSize: 64);
+        using var codes = q.UnpackCodes();
+
+        Floats(q.Absmax!).Should().OnlyContain(a => a == 1f);
+        Bytes(codes).Should().Equal(x.Select(v => nf4 ? BnbReference.Nf4(v) : BnbReference.Fp4(v)));
+    }
+
+    [Theory]
     [InlineData(QuantType.Nf4)]
     [InlineData(QuantType.Fp4)]
     public void DequantizationErrorIsWithinHalfTheLargestCodeGapTimesAbsmax(QuantType type)
