@@ -51,6 +51,24 @@ public sealed class CausalLM : nn.Module
             : Linear.Create(config.HiddenSize, config.VocabSize, false, storage, device); // lm_head stays dense
         _rotary = new RotaryEmbedding(config);
         RegisterComponents();
+        DetachFromDisposeScopes(this);
+    }
+
+    /// <summary>
+    /// A model outlives the dispose scope it was built in: TorchSharp puts every new tensor and parameter in the
+    /// current scope, which would free the weights when the scope ends.
+    /// </summary>
+    internal static void DetachFromDisposeScopes(nn.Module module)
+    {
+        foreach (var (_, p) in module.named_parameters())
+        {
+            p.DetachFromDisposeScope();
+        }
+
+        foreach (var (_, b) in module.named_buffers())
+        {
+            b.DetachFromDisposeScope();
+        }
     }
 
     /// <summary>The model's configuration.</summary>
@@ -85,6 +103,12 @@ public sealed class CausalLM : nn.Module
     {
         options ??= new ModelLoadOptions();
         var config = ModelConfig.Load(folder);
+        if (config.Raw["quantization_config"] is not null && options.LinearFactory is null)
+        {
+            throw new ModelConfigException(Path.Combine(folder, "config.json"), "quantization_config",
+                "the folder holds a quantized model; load it with Peft.Quantization.QuantizedModel.FromPretrained.");
+        }
+
         var generation = GenerationConfig.Load(folder);
         using var checkpoint = SafetensorsCheckpoint.Open(folder);
         var model = Build(config, generation, options, CheckpointDType(checkpoint));

@@ -90,6 +90,7 @@ internal static class ModelStateLoader
         if (parameter.device_type == DeviceType.META)
         {
             var real = new Parameter(empty(parameter.shape, parameter.dtype, device), requires_grad: false);
+            real.DetachFromDisposeScope();
             ModuleSurgery.ReplaceParameter(target.Owner, target.LocalName, real);
             parameter = real;
         }

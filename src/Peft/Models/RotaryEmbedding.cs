@@ -15,6 +15,7 @@ internal sealed class RotaryEmbedding : IDisposable
     public RotaryEmbedding(ModelConfig config)
     {
         _config = config;
+        using var scope = NewDisposeScope();
         _baseInvFreq = InverseFrequencies(config.RopeTheta, config.HeadDim);
         var scaling = config.RopeScaling;
         if (scaling?.Type == "linear")
@@ -29,6 +30,8 @@ internal sealed class RotaryEmbedding : IDisposable
             _baseInvFreq.Dispose();
             _baseInvFreq = scaled;
         }
+
+        _baseInvFreq.DetachFromDisposeScope(); // lives as long as the model
     }
 
     /// <summary>cos and sin for the given positions.</summary>

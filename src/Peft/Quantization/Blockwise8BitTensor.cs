@@ -16,9 +16,10 @@ public sealed class Blockwise8BitTensor : IDisposable
 {
     private Blockwise8BitTensor(Tensor codes, Tensor absmax, Tensor map, int blockSize, bool ownsMap)
     {
-        Codes = codes;
-        Absmax = absmax;
-        Map = map;
+        // Quantized weights live as long as their layer, not as long as the dispose scope they were made in.
+        Codes = codes.DetachFromDisposeScope();
+        Absmax = absmax.DetachFromDisposeScope();
+        Map = ownsMap ? map.DetachFromDisposeScope() : map;
         BlockSize = blockSize;
         OwnsMap = ownsMap;
     }

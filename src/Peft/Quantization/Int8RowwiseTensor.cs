@@ -22,10 +22,11 @@ public sealed class Int8RowwiseTensor : IDisposable
 
     internal Int8RowwiseTensor(Tensor codes, Tensor rowAbsmax, Tensor? outlierColumns, Tensor? outlierValues, ScalarType originalDType)
     {
-        Codes = codes;
-        RowAbsmax = rowAbsmax;
-        OutlierColumns = outlierColumns;
-        OutlierValues = outlierValues;
+        // Quantized weights live as long as their layer, not as long as the dispose scope they were made in.
+        Codes = codes.DetachFromDisposeScope();
+        RowAbsmax = rowAbsmax.DetachFromDisposeScope();
+        OutlierColumns = outlierColumns?.DetachFromDisposeScope();
+        OutlierValues = outlierValues?.DetachFromDisposeScope();
         OriginalDType = originalDType;
     }
 

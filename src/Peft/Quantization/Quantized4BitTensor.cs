@@ -34,8 +34,9 @@ public sealed class Quantized4BitTensor : IDisposable
         QuantType = type;
         BlockSize = blockSize;
         OriginalDType = originalDType;
-        Packed = packed;
-        Absmax = absmax;
+        // Quantized weights live as long as their layer, not as long as the dispose scope they were made in.
+        Packed = packed.DetachFromDisposeScope();
+        Absmax = absmax?.DetachFromDisposeScope();
         DoubleQuantized = doubleQuantized;
         AbsmaxOffset = absmaxOffset;
     }

@@ -15,7 +15,13 @@ internal static class CheckpointStore
 {
     internal const string Prefix = "checkpoint-";
     private const string StateFile = "trainer_state.json";
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true };
+    /// <summary>Hugging Face's snake_case names (as in trainer_state.json / training_args.json).</summary>
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     public static string Save(string outputDirectory, ITrainableModel model, AdamW optimizer, TrainerState state, TrainingOptions options)
     {
@@ -91,7 +97,7 @@ internal static class CheckpointStore
             throw new FileNotFoundException($"'{checkpoint}' is not a training checkpoint: {StateFile} is missing.", statePath);
         }
 
-        var state = JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(statePath))
+        var state = JsonSerializer.Deserialize<TrainerState>(File.ReadAllText(statePath), Json)
                     ?? throw new InvalidDataException($"{statePath} is empty.");
         var trainable = model.TrainableParameters();
         using (var saved = SafetensorsFile.Open(Path.Combine(checkpoint, "trainable.safetensors")))

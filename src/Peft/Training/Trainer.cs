@@ -328,7 +328,7 @@ public sealed class Trainer<TBatch> where TBatch : ITrainingBatch
             peak_working_set_bytes = Process.GetCurrentProcess().PeakWorkingSet64,
         };
         AtomicFile.WriteAllText(Path.Combine(_options.OutputDirectory, "training_summary.json"),
-            JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+            JsonSerializer.Serialize(summary, CheckpointStore.Json));
     }
 
     /// <summary>Loss and metrics accumulated between two logging steps.</summary>

@@ -56,9 +56,9 @@ public sealed class TrainCommandTests : IClassFixture<CliWorkspace>
         result.ExitCode.Should().Be(ExitCodes.Success, result.ToString());
         Summary(output)["steps"]!.GetValue<long>().Should().Be(2, "--max-steps on the command line overrides max_steps in the file");
         var options = Summary(output)["options"]!;
-        options["Schedule"]!.GetValue<string>().Should().Be("Cosine");
-        options["BatchSize"]!.GetValue<int>().Should().Be(4);
-        options["LoggingSteps"]!.GetValue<int>().Should().Be(1);
+        options["schedule"]!.GetValue<string>().Should().Be("Cosine");
+        options["batch_size"]!.GetValue<int>().Should().Be(4);
+        options["logging_steps"]!.GetValue<int>().Should().Be(1);
         var lora = LoraConfig.Load(output);
         (lora.R, lora.UseDora, lora.UseRslora).Should().Be((2, true, true));
         lora.TargetModules.Should().Equal("q_proj");
