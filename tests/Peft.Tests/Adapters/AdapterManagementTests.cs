@@ -131,6 +131,27 @@ public sealed class AdapterManagementTests
     }
 
     [Fact]
+    public void TrainAndEvalSwitchAdapterDropout()
+    {
+        using var ids = AdapterCases.Ids();
+        using var peft = AdapterCases.Build(AdapterCases.Get("dropout_gaussian"));
+        AdapterCases.Randomize(peft);
+
+        peft.Train();
+        peft.Training.Should().BeTrue();
+        peft.LoraLayers.Values.Should().OnlyContain(l => l.training);
+        using var a = AdapterCases.Logits(x => peft.Forward(x), ids);
+        using var b = AdapterCases.Logits(x => peft.Forward(x), ids);
+        AdapterCases.MaxDiff(a, b).Should().BeGreaterThan(1e-4f, "dropout draws a new mask");
+
+        peft.Eval();
+        peft.LoraLayers.Values.Should().OnlyContain(l => !l.training);
+        using var c = AdapterCases.Logits(x => peft.Forward(x), ids);
+        using var d = AdapterCases.Logits(x => peft.Forward(x), ids);
+        AdapterCases.Identical(c, d).Should().BeTrue();
+    }
+
+    [Fact]
     public void UnloadHandsBackTheOriginalWeights()
     {
         using var ids = AdapterCases.Ids();
