@@ -147,6 +147,7 @@ public sealed partial class PeftModel
     public void AddWeightedAdapter(IReadOnlyList<string> adapters, IReadOnlyList<double> weights, string newName, string combination = "cat")
     {
         ThrowIfReleased();
+        CheckNewName(newName);
         WeightedAdapter.Add(this, adapters, weights, newName, combination);
     }
 
@@ -217,6 +218,25 @@ public sealed partial class PeftModel
             throw;
         }
 
+        var (savePaths, _) = TargetMatcher.ResolveModulesToSave(_model, config.ModulesToSave);
+        var newSaved = new Dictionary<string, SavedModule>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var path in savePaths.Where(p => !_saved.ContainsKey(p)))
+            {
+                newSaved[path] = new SavedModule(_model, path); // validates before anything changes
+            }
+        }
+        catch
+        {
+            foreach (var (_, weights) in built)
+            {
+                weights.Dispose();
+            }
+
+            throw;
+        }
+
         foreach (var (path, weights) in built)
         {
             if (!_layers.TryGetValue(path, out var layer))
@@ -231,12 +251,11 @@ public sealed partial class PeftModel
             layer.AddAdapter(name, weights);
         }
 
-        var (savePaths, _) = TargetMatcher.ResolveModulesToSave(_model, config.ModulesToSave);
         foreach (var path in savePaths)
         {
             if (!_saved.TryGetValue(path, out var saved))
             {
-                saved = new SavedModule(_model, path);
+                saved = newSaved[path];
                 _saved[path] = saved;
             }
 
