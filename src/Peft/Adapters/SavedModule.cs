@@ -31,6 +31,12 @@ internal sealed class SavedModule : IDisposable
 
     private void Collect(nn.Module module, string prefix)
     {
+        if (module is LoraLinear)
+        {
+            throw new LoraConfigException("LoraConfig", "modules_to_save",
+                $"'{Path}' holds a LoRA layer of another adapter; a module cannot be both a LoRA target and trained in full.");
+        }
+
         if (module is ILinearLayer and not Linear)
         {
             throw new LoraConfigException("LoraConfig", "modules_to_save",

@@ -46,6 +46,16 @@ public sealed class AdapterManagementTests
     }
 
     [Fact]
+    public void ModulesSavedInFullAreNeverLoraTargets()
+    {
+        using var peft = PeftModel.Create(TinyModels.Create(TinyModels.Config()),
+            new LoraConfig { TargetModulesRegex = LoraConfig.AllLinear, ModulesToSave = new[] { "q_proj" } });
+
+        peft.LoraLayers.Keys.Should().NotContain(k => k.EndsWith("q_proj", StringComparison.Ordinal)).And.HaveCount(2 * 6);
+        peft.TrainableParameters().Select(p => p.Name).Should().Contain("base_model.model.model.layers.1.self_attn.q_proj.modules_to_save.default.weight");
+    }
+
+    [Fact]
     public void ModulesToSaveFollowTheActiveAdapter()
     {
         using var ids = AdapterCases.Ids();
