@@ -135,6 +135,44 @@ internal sealed class LoraAdapterWeights : IDisposable
         return w.MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// Merges into a dense base weight [out, in] in place: <c>W ← W + s·B·A</c>, or for DoRA
+    /// <c>W ← m ⊙ (W + s·B·A) / ‖W + s·B·A‖_row</c> (the norm is kept for <see cref="UnmergeFrom"/>).
+    /// </summary>
+    public void MergeInto(Tensor weight)
+    {
+        using var scope = NewDisposeScope();
+        using var guard = no_grad();
+        var delta = DeltaWeight();
+        if (Magnitude is null)
+        {
+            weight.add_(delta.to(weight.dtype));
+            return;
+        }
+
+        var merged = weight.to(ScalarType.Float32).add(delta);
+        var norm = merged.norm(1, false, 2);
+        MergedNorm?.Dispose();
+        MergedNorm = norm.MoveToOuterDisposeScope();
+        weight.copy_(merged.mul_((Magnitude.detach() / norm).unsqueeze(1)));
+    }
+
+    /// <summary>Undoes <see cref="MergeInto"/>: <c>W ← W − s·B·A</c>, or for DoRA <c>W ← W·‖…‖_row / m − s·B·A</c>.</summary>
+    public void UnmergeFrom(Tensor weight)
+    {
+        using var scope = NewDisposeScope();
+        using var guard = no_grad();
+        var delta = DeltaWeight();
+        if (Magnitude is null)
+        {
+            weight.sub_(delta.to(weight.dtype));
+            return;
+        }
+
+        var factor = (Magnitude.detach() / MergedNorm!).unsqueeze(1);
+        weight.copy_(weight.to(ScalarType.Float32).div(factor).sub_(delta));
+    }
+
     /// <summary>Wraps loaded tensors (taken over).</summary>
     public static LoraAdapterWeights FromTensors(int rank, double alpha, LoraConfig config, Tensor a, Tensor b, Tensor? magnitude) =>
         new(rank, alpha, config.Scaling(rank, alpha), config.LoraDropout, new Parameter(a, requires_grad: false),

@@ -165,23 +165,7 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>, ILinearLayer
             return false;
         }
 
-        var weight = DenseBaseWeight();
-        using var scope = NewDisposeScope();
-        using var guard = no_grad();
-        var delta = a.DeltaWeight();
-        if (a.UseDora)
-        {
-            var merged = weight.to(ScalarType.Float32).add(delta);
-            var norm = merged.norm(1, false, 2);
-            a.MergedNorm?.Dispose();
-            a.MergedNorm = norm.MoveToOuterDisposeScope();
-            weight.copy_(merged.mul_((a.Magnitude!.detach() / norm).unsqueeze(1)));
-        }
-        else
-        {
-            weight.add_(delta.to(weight.dtype));
-        }
-
+        a.MergeInto(DenseBaseWeight());
         MergedAdapter = ActiveAdapter;
         return true;
     }
@@ -195,21 +179,7 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>, ILinearLayer
             return false;
         }
 
-        var a = _adapters[MergedAdapter];
-        var weight = DenseBaseWeight();
-        using var scope = NewDisposeScope();
-        using var guard = no_grad();
-        var delta = a.DeltaWeight();
-        if (a.UseDora)
-        {
-            var factor = (a.Magnitude!.detach() / a.MergedNorm!).unsqueeze(1);
-            weight.copy_(weight.to(ScalarType.Float32).div(factor).sub_(delta));
-        }
-        else
-        {
-            weight.sub_(delta.to(weight.dtype));
-        }
-
+        _adapters[MergedAdapter].UnmergeFrom(DenseBaseWeight());
         MergedAdapter = null;
         return true;
     }
