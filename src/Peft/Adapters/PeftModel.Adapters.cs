@@ -22,6 +22,7 @@ public sealed partial class PeftModel
         config.Validate(source, forCreation: true);
         config = Normalize(config, source);
         var (saveUnmatched, targets) = Resolve(config, source);
+        config = ResolveAllLinear(config, targets, source);
         if (saveUnmatched.Count > 0)
         {
             throw new LoraConfigException(source, "modules_to_save",
@@ -182,6 +183,24 @@ public sealed partial class PeftModel
 
         _logger?.LogWarning("{Source}: fan_in_fan_out is set to true but the targeted projections store their weights as [out, in]; setting fan_in_fan_out to false.", source);
         return config with { FanInFanOut = false };
+    }
+
+    /// <summary>
+    /// Like PEFT, replaces <c>all-linear</c> by the names of the layers it selected (their last path segment, e.g.
+    /// <c>q_proj</c>), so the saved config lists its targets; full paths when the names would select other modules.
+    /// </summary>
+    private LoraConfig ResolveAllLinear(LoraConfig config, List<string> targets, string source)
+    {
+        if (!string.Equals(config.TargetModulesRegex, LoraConfig.AllLinear, StringComparison.OrdinalIgnoreCase))
+        {
+            return config;
+        }
+
+        var names = targets.Select(p => p[(p.LastIndexOf('.') + 1)..]).Distinct().ToList();
+        var byName = config with { TargetModulesRegex = null, TargetModules = names };
+        return TargetMatcher.ResolveTargets(_model, byName, source).ToHashSet(StringComparer.Ordinal).SetEquals(targets)
+            ? byName
+            : config with { TargetModulesRegex = null, TargetModules = targets };
     }
 
     private (List<string> SaveUnmatched, List<string> Targets) Resolve(LoraConfig config, string source)

@@ -80,7 +80,7 @@ internal sealed class SavedModule : IDisposable
         foreach (var (name, original) in _originals)
         {
             var value = values is null ? original.detach().clone() : values[name].to(original.dtype, original.device);
-            copy[name] = new Parameter(value, requires_grad: false);
+            copy[name] = LoraAdapterWeights.Persistent(value);
         }
 
         _copies[adapter] = copy;
