@@ -19,7 +19,7 @@ internal static class AdapterFiles
     /// <summary>The tensors of one adapter as they are written, converted to <paramref name="dtype"/> on the CPU when due.</summary>
     public static List<TensorSource> Sources(PeftModel peft, string adapter, ScalarType dtype)
     {
-        var access = peft.Access;
+        var access = peft.State;
         var config = access.Configs[adapter];
         var sources = new List<TensorSource>();
         void Add(string key, Tensor t) => sources.Add(t.dtype == dtype && t.device_type == DeviceType.CPU
@@ -110,7 +110,7 @@ internal static class AdapterFiles
             logger?.LogWarning("{File}: modules_to_save entries [{Entries}] match no module of the model and are ignored.", configFile, string.Join(", ", saveUnmatched));
         }
 
-        var access = peft.Access;
+        var access = peft.State;
         var (savePaths, _) = TargetMatcher.ResolveModulesToSave(access.Model, config.ModulesToSave);
         using var file = SafetensorsFile.Open(weightsFile);
         var required = new Dictionary<string, long[]>(StringComparer.Ordinal);
@@ -173,7 +173,7 @@ internal static class AdapterFiles
     }
 
     /// <summary>Bias keys an adapter may carry (bias = all or lora_only), mapped to the model's parameter names after wrapping.</summary>
-    private static Dictionary<string, (string Name, long[] Shape)> OptionalBiases(PeftModel.CausalLMAccess access, LoraConfig config, List<string> targets,
+    private static Dictionary<string, (string Name, long[] Shape)> OptionalBiases(PeftModel.AdapterState access, LoraConfig config, List<string> targets,
         List<string> savePaths)
     {
         var result = new Dictionary<string, (string, long[])>(StringComparer.Ordinal);
@@ -237,7 +237,7 @@ internal static class AdapterFiles
         }
     }
 
-    private static void LoadBiases(SafetensorsFile file, PeftModel.CausalLMAccess access, Dictionary<string, (string Name, long[] Shape)> optional)
+    private static void LoadBiases(SafetensorsFile file, PeftModel.AdapterState access, Dictionary<string, (string Name, long[] Shape)> optional)
     {
         var parameters = access.Model.named_parameters().ToDictionary(p => p.name, p => p.parameter, StringComparer.Ordinal);
         using var guard = no_grad();

@@ -87,8 +87,7 @@ internal sealed class LoraAdapterWeights : IDisposable
                 break;
         }
 
-        var weights = new LoraAdapterWeights(rank, alpha, config.Scaling(rank, alpha), config.LoraDropout,
-            new Parameter(a, requires_grad: false), new Parameter(b, requires_grad: false), null);
+        var weights = new LoraAdapterWeights(rank, alpha, config.Scaling(rank, alpha), config.LoraDropout, Persistent(a), Persistent(b), null);
         return config.UseDora ? weights.WithMagnitude(baseLayer) : weights;
     }
 
@@ -98,7 +97,7 @@ internal sealed class LoraAdapterWeights : IDisposable
         using var scope = NewDisposeScope();
         using var guard = no_grad();
         var norm = RowNorm(baseLayer, DeltaWeight()).MoveToOuterDisposeScope();
-        return new LoraAdapterWeights(Rank, Alpha, Scaling, Dropout, A, B, new Parameter(norm, requires_grad: false));
+        return new LoraAdapterWeights(Rank, Alpha, Scaling, Dropout, A, B, Persistent(norm));
     }
 
     /// <summary>The update <c>s·B·A</c> [out, in] in float32, without autograd history.</summary>
@@ -135,10 +134,58 @@ internal sealed class LoraAdapterWeights : IDisposable
         return w.MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// Merges into a dense base weight [out, in] in place: <c>W ← W + s·B·A</c>, or for DoRA
+    /// <c>W ← m ⊙ (W + s·B·A) / ‖W + s·B·A‖_row</c> (the norm is kept for <see cref="UnmergeFrom"/>).
+    /// </summary>
+    public void MergeInto(Tensor weight)
+    {
+        using var scope = NewDisposeScope();
+        using var guard = no_grad();
+        var delta = DeltaWeight();
+        if (Magnitude is null)
+        {
+            weight.add_(delta.to(weight.dtype));
+            return;
+        }
+
+        var merged = weight.to(ScalarType.Float32).add(delta);
+        var norm = merged.norm(1, false, 2);
+        MergedNorm?.Dispose();
+        MergedNorm = norm.DetachFromDisposeScope();
+        weight.copy_(merged.mul_((Magnitude.detach() / norm).unsqueeze(1)));
+    }
+
+    /// <summary>Undoes <see cref="MergeInto"/>: <c>W ← W − s·B·A</c>, or for DoRA <c>W ← W·‖…‖_row / m − s·B·A</c>.</summary>
+    public void UnmergeFrom(Tensor weight)
+    {
+        using var scope = NewDisposeScope();
+        using var guard = no_grad();
+        var delta = DeltaWeight();
+        if (Magnitude is null)
+        {
+            weight.sub_(delta.to(weight.dtype));
+            return;
+        }
+
+        var factor = (Magnitude.detach() / MergedNorm!).unsqueeze(1);
+        weight.copy_(weight.to(ScalarType.Float32).div(factor).sub_(delta));
+    }
+
     /// <summary>Wraps loaded tensors (taken over).</summary>
     public static LoraAdapterWeights FromTensors(int rank, double alpha, LoraConfig config, Tensor a, Tensor b, Tensor? magnitude) =>
-        new(rank, alpha, config.Scaling(rank, alpha), config.LoraDropout, new Parameter(a, requires_grad: false),
-            new Parameter(b, requires_grad: false), magnitude is null ? null : new Parameter(magnitude, requires_grad: false));
+        new(rank, alpha, config.Scaling(rank, alpha), config.LoraDropout, Persistent(a), Persistent(b), magnitude is null ? null : Persistent(magnitude));
+
+    /// <summary>
+    /// A frozen parameter that belongs to no dispose scope (TorchSharp would otherwise let a caller's scope free it,
+    /// since a parameter takes over its tensor's place in the scope).
+    /// </summary>
+    public static Parameter Persistent(Tensor value)
+    {
+        var parameter = new Parameter(value, requires_grad: false);
+        parameter.DetachFromDisposeScope();
+        return parameter;
+    }
 
     public void Dispose()
     {

@@ -90,14 +90,17 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>, ILinearLayer
     /// <returns>[..., out]</returns>
     public override Tensor forward(Tensor input)
     {
-        var result = _baseLayer.forward(input);
         if (AdaptersDisabled || MergedAdapter is not null || ActiveAdapter is null || !_adapters.TryGetValue(ActiveAdapter, out var a))
         {
-            return result;
+            return _baseLayer.forward(input);
         }
 
         using var scope = NewDisposeScope();
-        var x = input.dtype == ScalarType.Float32 ? input : input.to(ScalarType.Float32);
+        var outShape = input.shape.ToArray();
+        outShape[^1] = OutFeatures;
+        var flat = input.reshape(-1, InFeatures);                        // [tokens, in], a view when contiguous
+        var result = _baseLayer.forward(flat);                          // [tokens, out]
+        var x = flat.dtype == ScalarType.Float32 ? flat : flat.to(ScalarType.Float32);
         var dropped = a.Dropout > 0 && training;
         if (dropped)
         {
@@ -106,18 +109,18 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>, ILinearLayer
 
         if (a.UseDora)
         {
-            return DoraForward(result, x, a, dropped).MoveToOuterDisposeScope();
+            return DoraForward(result, x, a, dropped).view(outShape).MoveToOuterDisposeScope();
         }
 
-        var down = nn.functional.linear(x.reshape(-1, InFeatures), a.A); // [tokens, r]
+        var down = nn.functional.linear(x, a.A);                        // [tokens, r]
         if (result.dtype == ScalarType.Float32 && result.is_contiguous())
         {
-            result.view(-1, OutFeatures).addmm_(down, a.B.t(), beta: 1, alpha: (float)a.Scaling); // result += s·down·Bᵀ
-            return result;
+            result.addmm_(down, a.B.t(), beta: 1, alpha: (float)a.Scaling); // result += s·down·Bᵀ, in place: no [tokens, out] temporary
+            return result.view(outShape).MoveToOuterDisposeScope();
         }
 
-        var update = down.mm(a.B.t()).mul_(a.Scaling).view(result.shape).to(result.dtype);
-        return result.add(update).MoveToOuterDisposeScope();
+        var update = down.mm(a.B.t()).mul_(a.Scaling).to(result.dtype);
+        return result.add(update).view(outShape).MoveToOuterDisposeScope();
     }
 
     /// <summary>DoRA: <c>result + (m/‖W‖ − 1)·(W0·x) + (m/‖W‖)·s·B·A·x</c> with <c>‖W‖ = ‖W0 + s·B·A‖_row</c> detached.</summary>
@@ -162,23 +165,7 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>, ILinearLayer
             return false;
         }
 
-        var weight = DenseBaseWeight();
-        using var scope = NewDisposeScope();
-        using var guard = no_grad();
-        var delta = a.DeltaWeight();
-        if (a.UseDora)
-        {
-            var merged = weight.to(ScalarType.Float32).add(delta);
-            var norm = merged.norm(1, false, 2);
-            a.MergedNorm?.Dispose();
-            a.MergedNorm = norm.MoveToOuterDisposeScope();
-            weight.copy_(merged.mul_((a.Magnitude!.detach() / norm).unsqueeze(1)));
-        }
-        else
-        {
-            weight.add_(delta.to(weight.dtype));
-        }
-
+        a.MergeInto(DenseBaseWeight());
         MergedAdapter = ActiveAdapter;
         return true;
     }
@@ -192,21 +179,7 @@ public sealed class LoraLinear : nn.Module<Tensor, Tensor>, ILinearLayer
             return false;
         }
 
-        var a = _adapters[MergedAdapter];
-        var weight = DenseBaseWeight();
-        using var scope = NewDisposeScope();
-        using var guard = no_grad();
-        var delta = a.DeltaWeight();
-        if (a.UseDora)
-        {
-            var factor = (a.Magnitude!.detach() / a.MergedNorm!).unsqueeze(1);
-            weight.copy_(weight.to(ScalarType.Float32).div(factor).sub_(delta));
-        }
-        else
-        {
-            weight.sub_(delta.to(weight.dtype));
-        }
-
+        _adapters[MergedAdapter].UnmergeFrom(DenseBaseWeight());
         MergedAdapter = null;
         return true;
     }

@@ -22,6 +22,7 @@ public sealed partial class PeftModel
         config.Validate(source, forCreation: true);
         config = Normalize(config, source);
         var (saveUnmatched, targets) = Resolve(config, source);
+        config = ResolveAllLinear(config, targets, source);
         if (saveUnmatched.Count > 0)
         {
             throw new LoraConfigException(source, "modules_to_save",
@@ -147,6 +148,7 @@ public sealed partial class PeftModel
     public void AddWeightedAdapter(IReadOnlyList<string> adapters, IReadOnlyList<double> weights, string newName, string combination = "cat")
     {
         ThrowIfReleased();
+        CheckNewName(newName);
         WeightedAdapter.Add(this, adapters, weights, newName, combination);
     }
 
@@ -183,6 +185,24 @@ public sealed partial class PeftModel
         return config with { FanInFanOut = false };
     }
 
+    /// <summary>
+    /// Like PEFT, replaces <c>all-linear</c> by the names of the layers it selected (their last path segment, e.g.
+    /// <c>q_proj</c>), so the saved config lists its targets; full paths when the names would select other modules.
+    /// </summary>
+    private LoraConfig ResolveAllLinear(LoraConfig config, List<string> targets, string source)
+    {
+        if (!string.Equals(config.TargetModulesRegex, LoraConfig.AllLinear, StringComparison.OrdinalIgnoreCase))
+        {
+            return config;
+        }
+
+        var names = targets.Select(p => p[(p.LastIndexOf('.') + 1)..]).Distinct().ToList();
+        var byName = config with { TargetModulesRegex = null, TargetModules = names };
+        return TargetMatcher.ResolveTargets(_model, byName, source).ToHashSet(StringComparer.Ordinal).SetEquals(targets)
+            ? byName
+            : config with { TargetModulesRegex = null, TargetModules = targets };
+    }
+
     private (List<string> SaveUnmatched, List<string> Targets) Resolve(LoraConfig config, string source)
     {
         var targets = TargetMatcher.ResolveTargets(_model, config, source);
@@ -217,6 +237,25 @@ public sealed partial class PeftModel
             throw;
         }
 
+        var (savePaths, _) = TargetMatcher.ResolveModulesToSave(_model, config.ModulesToSave);
+        var newSaved = new Dictionary<string, SavedModule>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var path in savePaths.Where(p => !_saved.ContainsKey(p)))
+            {
+                newSaved[path] = new SavedModule(_model, path); // validates before anything changes
+            }
+        }
+        catch
+        {
+            foreach (var (_, weights) in built)
+            {
+                weights.Dispose();
+            }
+
+            throw;
+        }
+
         foreach (var (path, weights) in built)
         {
             if (!_layers.TryGetValue(path, out var layer))
@@ -231,12 +270,11 @@ public sealed partial class PeftModel
             layer.AddAdapter(name, weights);
         }
 
-        var (savePaths, _) = TargetMatcher.ResolveModulesToSave(_model, config.ModulesToSave);
         foreach (var path in savePaths)
         {
             if (!_saved.TryGetValue(path, out var saved))
             {
-                saved = new SavedModule(_model, path);
+                saved = newSaved[path];
                 _saved[path] = saved;
             }
 

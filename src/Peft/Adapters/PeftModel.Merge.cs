@@ -106,7 +106,7 @@ public sealed partial class PeftModel
             {
                 using var w = active.EffectiveWeight(layer.Base);
                 using var bias = layer.Bias?.detach();
-                replacement = Linear.FromTensors(w.to(dtype, copy: true), bias?.to(dtype, copy: true));
+                replacement = Linear.FromTensors(w.to(dtype, copy: true).DetachFromDisposeScope(), bias?.to(dtype, copy: true).DetachFromDisposeScope());
                 layer.BaseLayer.Dispose();
             }
             else

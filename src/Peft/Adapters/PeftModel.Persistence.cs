@@ -60,10 +60,10 @@ public sealed partial class PeftModel
         AdapterFiles.Load(this, folder, adapterName, isTrainable, _logger);
     }
 
-    internal CausalLMAccess Access => new(_model, _configs, _layers, _saved);
+    internal AdapterState State => new(_model, _configs, _layers, _saved);
 
     /// <summary>What the adapter file code reads from the wrapper.</summary>
-    internal readonly record struct CausalLMAccess(
+    internal readonly record struct AdapterState(
         Peft.Models.CausalLM Model,
         IReadOnlyDictionary<string, LoraConfig> Configs,
         IReadOnlyDictionary<string, LoraLinear> Layers,

@@ -31,6 +31,12 @@ internal sealed class SavedModule : IDisposable
 
     private void Collect(nn.Module module, string prefix)
     {
+        if (module is LoraLinear)
+        {
+            throw new LoraConfigException("LoraConfig", "modules_to_save",
+                $"'{Path}' holds a LoRA layer of another adapter; a module cannot be both a LoRA target and trained in full.");
+        }
+
         if (module is ILinearLayer and not Linear)
         {
             throw new LoraConfigException("LoraConfig", "modules_to_save",
@@ -74,7 +80,7 @@ internal sealed class SavedModule : IDisposable
         foreach (var (name, original) in _originals)
         {
             var value = values is null ? original.detach().clone() : values[name].to(original.dtype, original.device);
-            copy[name] = new Parameter(value, requires_grad: false);
+            copy[name] = LoraAdapterWeights.Persistent(value);
         }
 
         _copies[adapter] = copy;

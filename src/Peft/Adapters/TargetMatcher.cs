@@ -44,15 +44,10 @@ internal static class TargetMatcher
     public static List<string> ResolveTargets(CausalLM model, LoraConfig config, string source)
     {
         var modules = Modules(model);
-        List<(string Path, nn.Module Module)> matched;
-        if (string.Equals(config.TargetModulesRegex, LoraConfig.AllLinear, StringComparison.OrdinalIgnoreCase))
-        {
-            matched = modules.Where(m => IsLinear(m.Module) && m.Path != "lm_head" && !Excluded(config, m.Path)).ToList();
-        }
-        else
-        {
-            matched = modules.Where(m => IsTargeted(config, m.Path)).ToList();
-        }
+        var allLinear = string.Equals(config.TargetModulesRegex, LoraConfig.AllLinear, StringComparison.OrdinalIgnoreCase);
+        var matched = modules.Where(m => allLinear
+            ? IsLinear(m.Module) && m.Path != "lm_head" && !Excluded(config, m.Path) && !SavedInFull(config, m.Path)
+            : IsTargeted(config, m.Path)).ToList();
 
         var unsupported = matched.Where(m => !IsLinear(m.Module)).ToList();
         if (unsupported.Count > 0)
@@ -87,7 +82,7 @@ internal static class TargetMatcher
             return false;
         }
 
-        if (config.ModulesToSave is { } save && save.Any(m => Regex.IsMatch(key, $"(^|.*\\.){m}($|\\..*)", RegexOptions.CultureInvariant)))
+        if (SavedInFull(config, key))
         {
             return false; // never wrap a module that is trained in full
         }
@@ -116,6 +111,10 @@ internal static class TargetMatcher
         var index = LayerIndex(key, config.LayersPattern);
         return index is not null && layers.Contains(index.Value);
     }
+
+    /// <summary>PEFT never targets a <c>modules_to_save</c> module or anything inside one: <c>(^|.*\.)m($|\..*)</c>.</summary>
+    private static bool SavedInFull(LoraConfig config, string key) =>
+        config.ModulesToSave is { } save && save.Any(m => Regex.IsMatch(key, $"(^|.*\\.){m}($|\\..*)", RegexOptions.CultureInvariant));
 
     private static bool Excluded(LoraConfig config, string key) =>
         (config.ExcludeModulesRegex is { } regex && FullMatch(regex, key)) ||

@@ -19,7 +19,7 @@ internal static class WeightedAdapter
             throw new ArgumentException($"Expected one weight per adapter and at least one adapter; found {adapters.Count} adapters and {weights.Count} weights.", nameof(weights));
         }
 
-        var access = peft.Access;
+        var access = peft.State;
         var configs = new List<LoraConfig>();
         foreach (var name in adapters)
         {

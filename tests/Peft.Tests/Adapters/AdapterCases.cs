@@ -92,7 +92,7 @@ internal static class AdapterCases
             }
         }
 
-        foreach (var saved in peft.Access.Saved.OrderBy(s => s.Key, StringComparer.Ordinal))
+        foreach (var saved in peft.State.Saved.OrderBy(s => s.Key, StringComparer.Ordinal))
         {
             foreach (var adapter in saved.Value.Adapters.OrderBy(n => n, StringComparer.Ordinal))
             {

@@ -50,6 +50,32 @@ public sealed class AdapterErrorTests
     }
 
     [Fact]
+    public void ALoraTargetOfOneAdapterCannotBeSavedInFullByAnother()
+    {
+        using var peft = PeftModel.Create(TinyModels.Create(TinyModels.Config()), new LoraConfig { TargetModules = new[] { "q_proj" } });
+        var act = () => peft.AddAdapter("full", new LoraConfig { TargetModules = new[] { "v_proj" }, ModulesToSave = new[] { "q_proj" } });
+
+        act.Should().Throw<LoraConfigException>().WithMessage("*q_proj*LoRA layer of another adapter*");
+        peft.Adapters.Should().Equal("default");
+        peft.LoraLayers.Keys.Should().OnlyContain(k => k.EndsWith("q_proj", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void QuantizedModulesCannotBeSavedInFullAndNothingChanges()
+    {
+        var options = new ModelLoadOptions
+        {
+            Device = DeviceOption.Cpu,
+            LinearFactory = spec => new LoraLinearTests.HalfPrecisionLinear(zeros(spec.OutFeatures, spec.InFeatures, ScalarType.Float16), null),
+        };
+        using var model = CausalLM.Create(TinyModels.Config(), options);
+        var act = () => PeftModel.Create(model, new LoraConfig { TargetModules = new[] { "v_proj" }, ModulesToSave = new[] { "q_proj" } });
+
+        act.Should().Throw<LoraConfigException>().WithMessage("*q_proj*HalfPrecisionLinear*").Which.Field.Should().Be("modules_to_save");
+        TargetMatcher.Modules(model).Should().NotContain(m => m.Module is LoraLinear);
+    }
+
+    [Fact]
     public void AnAdapterThatDoesNotFitListsEveryProblemAndChangesNothing()
     {
         using var dir = new TempDirectory();

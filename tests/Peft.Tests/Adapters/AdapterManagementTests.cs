@@ -43,6 +43,19 @@ public sealed class AdapterManagementTests
             new LoraConfig { TargetModulesRegex = LoraConfig.AllLinear, ExcludeModules = new[] { "down_proj" } });
         peft.LoraLayers.Should().HaveCount(2 * 6);
         peft.LoraLayers.Keys.Should().NotContain(k => k.EndsWith("down_proj", StringComparison.Ordinal) || k == "lm_head");
+        var config = peft.PeftConfig["default"];
+        config.TargetModulesRegex.Should().BeNull("like PEFT, all-linear is resolved to the selected layer names");
+        config.TargetModules.Should().Equal("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj");
+    }
+
+    [Fact]
+    public void ModulesSavedInFullAreNeverLoraTargets()
+    {
+        using var peft = PeftModel.Create(TinyModels.Create(TinyModels.Config()),
+            new LoraConfig { TargetModulesRegex = LoraConfig.AllLinear, ModulesToSave = new[] { "q_proj" } });
+
+        peft.LoraLayers.Keys.Should().NotContain(k => k.EndsWith("q_proj", StringComparison.Ordinal)).And.HaveCount(2 * 6);
+        peft.TrainableParameters().Select(p => p.Name).Should().Contain("base_model.model.model.layers.1.self_attn.q_proj.modules_to_save.default.weight");
     }
 
     [Fact]
@@ -128,6 +141,55 @@ public sealed class AdapterManagementTests
     {
         using var model = TinyModels.Create(TinyModels.Config(modelType: "qwen2"));
         return AdapterCases.Logits(x => model.Forward(x), ids);
+    }
+
+    [Fact]
+    public void AdaptersOutliveTheDisposeScopeTheyWereCreatedIn()
+    {
+        using var ids = AdapterCases.Ids();
+        var c = AdapterCases.Get("multiple");
+        var model = TinyModels.Create(c.Model()); // built outside: the base model itself must not live in a scope
+        PeftModel peft;
+        Tensor expected;
+        using (NewDisposeScope())
+        {
+            peft = AdapterCases.Build(c, model);
+            AdapterCases.Randomize(peft);
+            peft.Merge();
+            peft.Unmerge();
+            peft.AddWeightedAdapter(new[] { "first", "third" }, new[] { 1.0, 0.5 }, "mix");
+            expected = AdapterCases.Logits(x => peft.Forward(x), ids).DetachFromDisposeScope();
+        }
+
+        using (peft)
+        using (expected)
+        {
+            using var logits = AdapterCases.Logits(x => peft.Forward(x), ids);
+            AdapterCases.Identical(logits, expected).Should().BeTrue("no adapter tensor was freed with the scope");
+            peft.Merge();
+            peft.Unmerge();
+        }
+    }
+
+    [Fact]
+    public void TrainAndEvalSwitchAdapterDropout()
+    {
+        using var ids = AdapterCases.Ids();
+        using var peft = AdapterCases.Build(AdapterCases.Get("dropout_gaussian"));
+        AdapterCases.Randomize(peft);
+
+        peft.Train();
+        peft.Training.Should().BeTrue();
+        peft.LoraLayers.Values.Should().OnlyContain(l => l.training);
+        using var a = AdapterCases.Logits(x => peft.Forward(x), ids);
+        using var b = AdapterCases.Logits(x => peft.Forward(x), ids);
+        AdapterCases.MaxDiff(a, b).Should().BeGreaterThan(1e-4f, "dropout draws a new mask");
+
+        peft.Eval();
+        peft.LoraLayers.Values.Should().OnlyContain(l => !l.training);
+        using var c = AdapterCases.Logits(x => peft.Forward(x), ids);
+        using var d = AdapterCases.Logits(x => peft.Forward(x), ids);
+        AdapterCases.Identical(c, d).Should().BeTrue();
     }
 
     [Fact]

@@ -98,6 +98,28 @@ public sealed class LoraConfigTests
         logger.Messages.Should().ContainSingle().Which.Should().Contain("fancy_new_option").And.Contain("adapter_config.json");
     }
 
+    [Fact]
+    public void ConfigsOfNewerPeftVersionsLoadWithoutWarnings()
+    {
+        var json = """
+            {"alora_invocation_tokens": null, "alpha_pattern": {}, "arrow_config": null, "auto_mapping": null, "base_model_name_or_path": "HuggingFaceTB/SmolLM2-135M",
+             "bias": "none", "corda_config": null, "ensure_weight_tying": false, "eva_config": null, "exclude_modules": null, "fan_in_fan_out": false,
+             "inference_mode": true, "init_lora_weights": true, "layer_replication": null, "layers_pattern": null, "layers_to_transform": null,
+             "loftq_config": {}, "lora_alpha": 32, "lora_bias": false, "lora_dropout": 0.05, "megatron_config": null, "megatron_core": "megatron.core",
+             "modules_to_save": null, "peft_type": "LORA", "peft_version": "0.17.1", "qalora_group_size": 16, "r": 16, "rank_pattern": {}, "revision": null,
+             "target_modules": ["q_proj", "v_proj"], "target_parameters": null, "task_type": "CAUSAL_LM", "trainable_token_indices": null,
+             "use_dora": false, "use_qalora": false, "use_rslora": false, "runtime_config": {"ephemeral_gpu_offload": false}}
+            """;
+        var warnings = new List<string>();
+
+        var config = LoraConfig.Parse(json, "adapter_config.json", warnings);
+
+        warnings.Should().BeEmpty();
+        config.R.Should().Be(16);
+        config.LoraDropout.Should().Be(0.05);
+        config.ExcludeModules.Should().BeNull();
+    }
+
     [Theory]
     [InlineData("""{"r": 0}""", "r", "positive integer")]
     [InlineData("""{"r": "8"}""", "r", "an integer")]
