@@ -46,7 +46,7 @@ var trainer = PreferenceTrainer.Create(new AdapterTraining(peft), tokenizer, pai
         MaxSteps = isStandIn ? 40 : 200,
         BatchSize = 4,
         LearningRate = isStandIn ? 5e-3 : 5e-5,
-        LoggingSteps = isStandIn ? 10 : 10,
+        LoggingSteps = 10,
         TensorBoard = false,
     },
 });
