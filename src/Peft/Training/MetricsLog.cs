@@ -32,7 +32,7 @@ internal sealed class MetricsLog
             _tensorBoard?.add_scalar($"{kind}/{name}", (float)value, (int)step);
         }
 
-        File.AppendAllText(_path, json.ToJsonString() + "\n", Encoding.UTF8);
+        File.AppendAllText(_path, json.ToJsonString() + "\n", new UTF8Encoding(encoderShouldEmitUTF8Identifier: false));
     }
 
     /// <summary>A resumed run drops the lines an interrupted run wrote after its checkpoint.</summary>
