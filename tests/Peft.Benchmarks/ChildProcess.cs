@@ -76,7 +76,7 @@ internal static class ChildProcess
         ScenarioResult result;
         if (timedOut)
         {
-            result = new ScenarioResult { Name = spec.Name, Device = device, Status = "timeout", Reason = $"killed after the {limit.TotalSeconds:F0} s limit" };
+            result = new ScenarioResult { Name = spec.Name, Device = device, Status = "timeout", Reason = string.Create(CultureInfo.InvariantCulture, $"killed after the {limit.TotalSeconds:0.#} s limit") };
         }
         else if (File.Exists(resultFile))
         {

@@ -85,6 +85,7 @@ internal static class Orchestrator
             // Device-independent steps (writing checkpoints) ran in the CPU pass; the CUDA pass depends on those results.
             var missing = spec.DependsOn.FirstOrDefault(d => run.Ok(d, "cpu") is null && run.Ok(d, device) is null);
             ScenarioResult result;
+            Console.Write(Inv($"[{DateTime.Now:HH:mm:ss}] {spec.Name} ({device}) ... "));
             if (missing is not null)
             {
                 var status = run.Find(missing, "cpu")?.Status ?? "not run";
@@ -92,8 +93,15 @@ internal static class Orchestrator
             }
             else
             {
-                Console.Write(Inv($"[{DateTime.Now:HH:mm:ss}] {spec.Name} ({device}) ... "));
-                result = ChildProcess.Run(spec, device, options, work, output);
+                try
+                {
+                    result = ChildProcess.Run(spec, device, options, work, output);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception
+                                               or InvalidOperationException or System.Text.Json.JsonException)
+                {
+                    result = new ScenarioResult { Name = spec.Name, Device = device, Status = "failed", Reason = $"could not run the child process: {ex.Message}" };
+                }
             }
 
             run.Scenarios.Add(result);
