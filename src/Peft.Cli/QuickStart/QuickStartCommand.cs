@@ -20,12 +20,13 @@ internal static class QuickStartCommand
         var eval = new Option<int>("--eval-examples") { Description = "Held-out abstracts to evaluate on.", DefaultValueFactory = _ => new QuickStartOptions { DataDirectory = "" }.EvalExamples };
         var pretrain = new Option<int>("--pretrain-steps") { Description = "Optimizer steps to train the toy base model.", DefaultValueFactory = _ => new QuickStartOptions { DataDirectory = "" }.PretrainSteps };
         var epochs = new Option<double>("--epochs") { Description = "Fine-tuning epochs.", DefaultValueFactory = _ => new QuickStartOptions { DataDirectory = "" }.FineTuneEpochs };
+        var learningRate = new Option<double>("--learning-rate") { Description = "Fine-tuning learning rate.", DefaultValueFactory = _ => new QuickStartOptions { DataDirectory = "" }.FineTuneLearningRate };
         var seed = new Option<long>("--seed") { Description = "Seed of everything random.", DefaultValueFactory = _ => 42 };
         var command = new Command("quickstart",
             "Train a toy Llama base model on the spot (or load --model), evaluate it on SciTLDR summarisation, fine-tune a LoRA adapter, "
             + "evaluate again, and print and save a before/after report. Runs offline in a few minutes on a CPU.")
         {
-            model, output, qlora, train, eval, pretrain, epochs, seed,
+            model, output, qlora, train, eval, pretrain, epochs, learningRate, seed,
         };
         CommandActions.Set(command, context =>
         {
@@ -40,6 +41,7 @@ internal static class QuickStartCommand
                 EvalExamples = Positive(context.Get(eval), "--eval-examples"),
                 PretrainSteps = Positive(context.Get(pretrain), "--pretrain-steps"),
                 FineTuneEpochs = context.Get(epochs) > 0 ? context.Get(epochs) : throw new UsageException("--epochs must be positive."),
+                FineTuneLearningRate = context.Get(learningRate) > 0 ? context.Get(learningRate) : throw new UsageException("--learning-rate must be positive."),
                 Seed = context.Get(seed),
             };
             if (!Directory.Exists(options.DataDirectory))

@@ -25,9 +25,11 @@ internal sealed record QuickStartOptions
 
     public int VocabSize { get; init; } = 1024;
 
-    public int PretrainSteps { get; init; } = 150;
+    public int PretrainSteps { get; init; } = 300;
 
-    public double FineTuneEpochs { get; init; } = 2;
+    public double FineTuneEpochs { get; init; } = 6;
+
+    public double FineTuneLearningRate { get; init; } = 6e-3;
 
     public long Seed { get; init; } = 42;
 }

@@ -57,7 +57,7 @@ internal sealed class QuickStartRunner
                     OutputDirectory = adapterFolder,
                     Epochs = _options.FineTuneEpochs,
                     BatchSize = 8,
-                    LearningRate = 3e-3,
+                    LearningRate = _options.FineTuneLearningRate,
                     Schedule = LearningRateSchedule.Cosine,
                     WarmupRatio = 0.05,
                     LoggingSteps = 5,
