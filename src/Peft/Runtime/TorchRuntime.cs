@@ -163,8 +163,6 @@ public static class TorchRuntime
             try
             {
                 s_handle = LoadOnLinux();
-                NativeHeapTuning.Apply();
-                s_trace.AppendLine(NativeHeapTuning.Applied is { } t ? $"glibc mmap threshold fixed at {t} bytes." : "glibc mmap threshold left as is.");
             }
             catch (TorchNativeLoadException ex)
             {
