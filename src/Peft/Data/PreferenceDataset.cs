@@ -35,32 +35,7 @@ public sealed class PreferenceDataset
     public static PreferenceDataset Load(string path, DatasetReadOptions? options = null)
     {
         options ??= new DatasetReadOptions();
-        var examples = new List<PreferenceExample>();
-        var skipped = new List<SkippedRecord>();
-        foreach (var record in JsonRecordReader.Read(path))
-        {
-            try
-            {
-                examples.Add(Parse(record, options.Columns));
-            }
-            catch (DataFormatException ex) when (options.SkipInvalid)
-            {
-                skipped.Add(new SkippedRecord(ex.Line, ex.Problem));
-            }
-
-            if (options.MaxRecords > 0 && examples.Count >= options.MaxRecords)
-            {
-                break;
-            }
-        }
-
-        if (examples.Count == 0)
-        {
-            throw new DataFormatException(path, 1, skipped.Count > 0
-                ? $"all {skipped.Count} records are malformed; the first (line {skipped[0].Line}): {skipped[0].Problem}"
-                : "the file holds no records.");
-        }
-
+        var (examples, skipped) = RecordParsing.ParseAll(path, options, r => Parse(r, options.Columns));
         return new PreferenceDataset(path, examples, skipped);
     }
 

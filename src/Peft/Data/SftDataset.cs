@@ -49,37 +49,15 @@ public sealed class SftDataset
     {
         options ??= new DatasetReadOptions();
         var format = options.Format;
-        var examples = new List<SftExample>();
-        var skipped = new List<SkippedRecord>();
-        foreach (var record in JsonRecordReader.Read(path))
+        var (examples, skipped) = RecordParsing.ParseAll(path, options, record =>
         {
             if (format == SftFormat.Auto)
             {
-                format = Detect(record, options.Columns);
+                format = Detect(record, options.Columns); // from the first record
             }
 
-            try
-            {
-                examples.Add(Parse(record, format, options.Columns));
-            }
-            catch (DataFormatException ex) when (options.SkipInvalid)
-            {
-                skipped.Add(new SkippedRecord(ex.Line, ex.Problem));
-            }
-
-            if (options.MaxRecords > 0 && examples.Count >= options.MaxRecords)
-            {
-                break;
-            }
-        }
-
-        if (examples.Count == 0)
-        {
-            throw new DataFormatException(path, 1, skipped.Count > 0
-                ? $"all {skipped.Count} records are malformed; the first (line {skipped[0].Line}): {skipped[0].Problem}"
-                : "the file holds no records.");
-        }
-
+            return Parse(record, format, options.Columns);
+        });
         return new SftDataset(path, format, examples, skipped);
     }
 

@@ -68,7 +68,8 @@ internal static class ModelStateExporter
         _ => "float32",
     };
 
-    private static JsonObject GenerationJson(GenerationConfig g)
+    /// <summary>generation_config.json for a generation config (null fields left out).</summary>
+    internal static JsonObject GenerationJson(GenerationConfig g)
     {
         var json = new JsonObject();
         void Set(string name, JsonNode? value)

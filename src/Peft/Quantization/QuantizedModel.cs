@@ -187,7 +187,7 @@ public static class QuantizedModel
         config[ConfigField] = quantization.ToJson();
         var options = new JsonSerializerOptions { WriteIndented = true };
         AtomicFile.WriteAllText(Path.Combine(folder, "config.json"), config.ToJsonString(options) + "\n");
-        AtomicFile.WriteAllText(Path.Combine(folder, "generation_config.json"), GenerationJson(model.GenerationConfig).ToJsonString(options) + "\n");
+        AtomicFile.WriteAllText(Path.Combine(folder, "generation_config.json"), ModelStateExporter.GenerationJson(model.GenerationConfig).ToJsonString(options) + "\n");
     }
 
     private static void Collect(nn.Module module, string prefix, List<TensorSource> sources)
@@ -209,34 +209,6 @@ public static class QuantizedModel
         {
             Collect(child, prefix + name + ".", sources);
         }
-    }
-
-    private static JsonObject GenerationJson(GenerationConfig g)
-    {
-        var json = new JsonObject();
-        void Set(string name, JsonNode? value)
-        {
-            if (value is not null)
-            {
-                json[name] = value;
-            }
-        }
-
-        Set("bos_token_id", g.BosTokenId);
-        Set("eos_token_id", g.EosTokenIds.Count switch
-        {
-            0 => null,
-            1 => g.EosTokenIds[0],
-            _ => new JsonArray(g.EosTokenIds.Select(i => (JsonNode?)i).ToArray()),
-        });
-        Set("pad_token_id", g.PadTokenId);
-        Set("do_sample", g.DoSample);
-        Set("temperature", g.Temperature);
-        Set("top_k", g.TopK);
-        Set("top_p", g.TopP);
-        Set("repetition_penalty", g.RepetitionPenalty);
-        Set("max_new_tokens", g.MaxNewTokens);
-        return json;
     }
 
     private static string Describe(QuantizationConfig c) => c.LoadIn4Bit
