@@ -28,20 +28,6 @@ public sealed class CheckpointMismatchException : Exception
     /// <summary>Keys whose shapes differ, each as <c>key: expected [..], found [..]</c>.</summary>
     public IReadOnlyList<string> Mismatched { get; }
 
-    private static string Format(string source, IReadOnlyList<string> missing, IReadOnlyList<string> unexpected, IReadOnlyList<string> mismatched)
-    {
-        var parts = new List<string>();
-        void Add(string what, IReadOnlyList<string> keys)
-        {
-            if (keys.Count > 0)
-            {
-                parts.Add($"{keys.Count} {what}: {string.Join(", ", keys.Take(25))}{(keys.Count > 25 ? $", … ({keys.Count - 25} more)" : string.Empty)}");
-            }
-        }
-
-        Add("missing", missing);
-        Add("unexpected", unexpected);
-        Add("with the wrong shape", mismatched);
-        return $"The checkpoint '{source}' does not fit the model. {string.Join("; ", parts)}.";
-    }
+    private static string Format(string source, IReadOnlyList<string> missing, IReadOnlyList<string> unexpected, IReadOnlyList<string> mismatched) =>
+        $"The checkpoint '{source}' does not fit the model. {KeyMismatchText.Describe(missing, unexpected, mismatched)}.";
 }
